@@ -1,0 +1,48 @@
+#include <keras/core/device.h>
+
+#include <keras/core/errors.h>
+
+#include <charconv>
+
+namespace keras {
+
+Device::Device(std::string_view spec) {
+  if (spec == "cpu" || spec == "CPU" || spec == "cpu:0") return;
+  std::string_view rest;
+  if (spec.starts_with("cuda")) {
+    rest = spec.substr(4);
+  } else if (spec.starts_with("gpu") || spec.starts_with("GPU")) {
+    rest = spec.substr(3);
+  } else {
+    throw ValueError("Invalid device '" + std::string(spec) + "'. Expected 'cpu', 'cuda' or 'cuda:N'");
+  }
+  type = Type::cuda;
+  if (rest.empty()) return;
+  if (rest[0] != ':' || rest.size() < 2) {
+    throw ValueError("Invalid device '" + std::string(spec) + "'. Expected 'cuda:N' with N a device index");
+  }
+  auto [ptr, ec] = std::from_chars(rest.data() + 1, rest.data() + rest.size(), index);
+  if (ec != std::errc() || ptr != rest.data() + rest.size() || index < 0) {
+    throw ValueError("Invalid device '" + std::string(spec) + "'. Expected 'cuda:N' with N a device index");
+  }
+}
+
+Device Device::cuda(int index) {
+  Device d;
+  d.type = Type::cuda;
+  d.index = index;
+  return d;
+}
+
+std::string Device::str() const {
+  return type == Type::cpu ? "cpu" : "cuda:" + std::to_string(index);
+}
+
+void check_device_available(const Device& device) {
+  if (device.is_cpu()) return;
+  throw RuntimeError("Device '" + device.str() +
+                     "' is not available: this build of keras-cpp has no CUDA backend. "
+                     "Use Device(\"cpu\"), or rebuild with the CUDA toolkit and cuDNN installed");
+}
+
+}  // namespace keras

@@ -1,0 +1,1 @@
+#include <keras/core/ops/activations.h>

@@ -1,0 +1,28 @@
+#pragma once
+// Helpers shared by the op implementations (not part of the public API).
+#include <keras/core/tensor.h>
+
+#include <string_view>
+#include <utility>
+
+namespace keras::ops::detail {
+
+/// Sums a broadcast gradient back down to `shape` (the adjoint of broadcasting).
+Tensor sum_to_shape(const Tensor& grad, const Shape& shape);
+
+/// Both operands cast to their promoted dtype.
+std::pair<Tensor, Tensor> promote(const Tensor& a, const Tensor& b);
+
+/// x itself when floating, else x cast to float32 (for ops like exp that are only defined on floats).
+Tensor to_floating(const Tensor& x);
+
+/// Throws ValueError "op: expected a floating tensor, got int32 of shape (2,)" unless floating.
+void require_floating(const Tensor& x, std::string_view op);
+
+/// op(a) @ op(b), op transposing the last two axes when asked; equal ranks >= 2. Differentiable.
+Tensor matmul_t(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b);
+
+/// Throws ValueError naming `op` when the tensor is undefined.
+void require_defined(const Tensor& x, std::string_view op);
+
+}  // namespace keras::ops::detail

@@ -1,0 +1,44 @@
+#include <keras/core/variable.h>
+
+#include <keras/core/gradient_tape.h>
+#include <keras/core/ops/elementwise.h>
+
+namespace keras {
+
+Variable::Variable(const Tensor& initial_value, VariableOptions options) {
+  if (!initial_value.defined()) throw ValueError("Variable: the initial value is undefined (None)");
+  impl_ = std::make_shared<Impl>(
+      Impl{initial_value, options.name.empty() ? "variable" : std::move(options.name), options.trainable});
+}
+
+Variable::Impl& Variable::impl() const {
+  if (!impl_) throw ValueError("Variable is undefined: it was default-constructed and never assigned");
+  return *impl_;
+}
+
+Tensor Variable::value() const {
+  const Impl& v = impl();
+  if (v.trainable && autograd::tape_active()) autograd::variable_accessed(*this, v.value);
+  return v.value;
+}
+
+void Variable::assign(const Tensor& value) {
+  Impl& v = impl();
+  if (value.shape() != v.value.shape()) {
+    throw ValueError("Variable '" + v.name + "' has shape " + v.value.shape().str() +
+                     ", but the assigned value has shape " + value.shape().str());
+  }
+  v.value = value.astype(v.value.dtype());
+}
+
+// NOTE: an update makes a new buffer, so tensors read before it keep their values (immutability).
+void Variable::assign_add(const Tensor& delta) { assign(impl().value + delta); }
+void Variable::assign_sub(const Tensor& delta) { assign(impl().value - delta); }
+
+const std::string& Variable::name() const { return impl().name; }
+bool Variable::trainable() const { return impl().trainable; }
+void Variable::set_trainable(bool trainable) { impl().trainable = trainable; }
+const Shape& Variable::shape() const { return impl().value.shape(); }
+DType Variable::dtype() const { return impl().value.dtype(); }
+
+}  // namespace keras

@@ -1,0 +1,51 @@
+#pragma once
+#include <keras/core/tensor.h>
+
+#include <memory>
+#include <string>
+
+namespace keras {
+
+struct VariableOptions {
+  std::string name;  // empty: "variable"
+  bool trainable = true;
+};
+
+/// keras.Variable: the one mutable thing. A named buffer that layers own and optimizers update.
+/// Reading gives an immutable Tensor; an active GradientTape watches trainable variables it sees read.
+/// Copies of a Variable are handles to the same variable.
+class Variable {
+ public:
+  Variable() = default;
+  explicit Variable(const Tensor& initial_value, VariableOptions options = {});
+
+  /// The current value. Tensors read earlier keep the value they had.
+  Tensor value() const;
+  operator Tensor() const { return value(); }  // NOLINT: a Variable reads as a Tensor, as in Keras
+
+  /// Replaces the value; `value` must have this variable's shape (its dtype is converted).
+  void assign(const Tensor& value);
+  void assign_add(const Tensor& delta);
+  void assign_sub(const Tensor& delta);
+
+  bool defined() const { return impl_ != nullptr; }
+  const std::string& name() const;
+  bool trainable() const;
+  void set_trainable(bool trainable);
+  const Shape& shape() const;
+  DType dtype() const;
+  /// Identity of the variable (stable across assignments).
+  const void* handle() const { return impl_.get(); }
+  bool operator==(const Variable& other) const { return impl_ == other.impl_; }
+
+ private:
+  struct Impl {
+    Tensor value;
+    std::string name;
+    bool trainable;
+  };
+  Impl& impl() const;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace keras

@@ -1,0 +1,1 @@
+#include <keras/io/npy.h>

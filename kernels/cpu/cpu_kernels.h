@@ -1,0 +1,28 @@
+#pragma once
+// The CPU backend's entry points; kernels/dispatch.cpp routes to them by device.
+#include <keras/kernels/cast.h>
+#include <keras/kernels/copy.h>
+#include <keras/kernels/elementwise.h>
+#include <keras/kernels/matmul.h>
+#include <keras/kernels/random.h>
+#include <keras/kernels/reduce.h>
+#include <keras/kernels/softmax.h>
+
+namespace keras::kernels::cpu {
+
+Tensor cast(const Tensor& src, DType dtype);
+Tensor unary(const UnaryArgs& args);
+Tensor binary(const BinaryArgs& args);
+Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y);
+Tensor strided_copy(const StridedCopyArgs& args);
+Tensor concatenate(const Tensors& srcs, int64_t axis);
+Tensor pad_constant(const Tensor& src, const std::vector<std::pair<int64_t, int64_t>>& pads, double value);
+Tensor take(const Tensor& src, const Tensor& indices, int64_t axis);
+Tensor scatter_add(const Tensor& updates, const Tensor& indices, int64_t axis, const Shape& shape);
+Tensor reduce(const ReduceArgs& args);
+Tensor arg_reduce(const Tensor& src, int64_t axis, bool keepdims, bool is_max);
+Tensor matmul(const MatmulArgs& args);
+Tensor softmax(const Tensor& src, int64_t axis, bool log);
+Tensor random(const RandomArgs& args);
+
+}  // namespace keras::kernels::cpu

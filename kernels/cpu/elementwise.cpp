@@ -1,0 +1,318 @@
+#include <keras/kernels/cpu/cpu_kernels.h>
+#include <keras/kernels/cpu/loops.h>
+
+#include <cmath>
+#include <cstring>
+#include <type_traits>
+
+namespace keras::kernels::cpu {
+
+std::vector<int64_t> broadcast_strides(const Shape& shape, const Shape& out) {
+  std::vector<int64_t> strides(static_cast<size_t>(out.rank()), 0);
+  const std::vector<int64_t> own = contiguous_strides(shape);
+  const int64_t lead = out.rank() - shape.rank();
+  for (int64_t i = 0; i < shape.rank(); ++i) {
+    if (shape.dims()[static_cast<size_t>(i)] != 1) strides[static_cast<size_t>(lead + i)] = own[static_cast<size_t>(i)];
+  }
+  return strides;
+}
+
+namespace {
+
+bool is_half(DType d) { return d == DType::float16 || d == DType::bfloat16; }
+
+constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
+constexpr double kSeluScale = 1.0507009873554804934193349852946;
+
+template <class T>
+T apply_unary(UnaryOp op, T x, double alpha) {
+  using std::abs;
+  if constexpr (std::is_same_v<T, bool>) {
+    return op == UnaryOp::logical_not ? !x : x;
+  } else if constexpr (std::is_integral_v<T>) {
+    switch (op) {
+      case UnaryOp::negative: return static_cast<T>(-x);
+      case UnaryOp::abs: if constexpr (std::is_signed_v<T>) return x < 0 ? static_cast<T>(-x) : x; else return x;
+      case UnaryOp::sign: return static_cast<T>((x > 0) - (x < 0));
+      case UnaryOp::square: return static_cast<T>(x * x);
+      case UnaryOp::floor: case UnaryOp::ceil: case UnaryOp::round: return x;
+      case UnaryOp::relu: return x > 0 ? x : T{0};
+      default: return x;  // ops promote integers to float for everything else
+    }
+  } else {
+    const T a = static_cast<T>(alpha);
+    switch (op) {
+      case UnaryOp::negative: return -x;
+      case UnaryOp::abs: return std::abs(x);
+      case UnaryOp::sign: return static_cast<T>((x > 0) - (x < 0));
+      case UnaryOp::square: return x * x;
+      case UnaryOp::sqrt: return std::sqrt(x);
+      case UnaryOp::rsqrt: return T{1} / std::sqrt(x);
+      case UnaryOp::reciprocal: return T{1} / x;
+      case UnaryOp::exp: return std::exp(x);
+      case UnaryOp::log: return std::log(x);
+      case UnaryOp::log1p: return std::log1p(x);
+      case UnaryOp::expm1: return std::expm1(x);
+      case UnaryOp::sin: return std::sin(x);
+      case UnaryOp::cos: return std::cos(x);
+      case UnaryOp::tanh: return std::tanh(x);
+      case UnaryOp::sigmoid: return x >= 0 ? T{1} / (T{1} + std::exp(-x)) : std::exp(x) / (T{1} + std::exp(x));
+      case UnaryOp::erf: return std::erf(x);
+      case UnaryOp::floor: return std::floor(x);
+      case UnaryOp::ceil: return std::ceil(x);
+      case UnaryOp::round: return std::nearbyint(x);
+      case UnaryOp::relu: return x > 0 ? x : T{0};
+      case UnaryOp::relu6: return x > 0 ? (x < 6 ? x : T{6}) : T{0};
+      case UnaryOp::leaky_relu: return x > 0 ? x : a * x;
+      case UnaryOp::elu: return x > 0 ? x : a * std::expm1(x);
+      case UnaryOp::selu:
+        return static_cast<T>(kSeluScale) * (x > 0 ? x : static_cast<T>(kSeluAlpha) * std::expm1(x));
+      case UnaryOp::gelu: return T{0.5} * x * (T{1} + std::erf(x * static_cast<T>(M_SQRT1_2)));
+      case UnaryOp::gelu_tanh: {
+        const T c = static_cast<T>(0.7978845608028654);  // sqrt(2/pi)
+        return T{0.5} * x * (T{1} + std::tanh(c * (x + static_cast<T>(0.044715) * x * x * x)));
+      }
+      case UnaryOp::softplus: return x > 0 ? x + std::log1p(std::exp(-x)) : std::log1p(std::exp(x));
+      case UnaryOp::softsign: return x / (T{1} + std::abs(x));
+      case UnaryOp::silu: return x * (x >= 0 ? T{1} / (T{1} + std::exp(-x)) : std::exp(x) / (T{1} + std::exp(x)));
+      case UnaryOp::hard_sigmoid: {
+        const T v = x / T{6} + T{0.5};
+        return v < 0 ? T{0} : (v > 1 ? T{1} : v);
+      }
+      case UnaryOp::logical_not: return x == T{0} ? T{1} : T{0};
+      case UnaryOp::isnan: case UnaryOp::isinf: case UnaryOp::isfinite: return x;  // handled as predicates
+    }
+    return x;
+  }
+}
+
+template <class T>
+bool apply_predicate(UnaryOp op, T x) {
+  if constexpr (std::is_floating_point_v<T>) {
+    switch (op) {
+      case UnaryOp::isnan: return std::isnan(x);
+      case UnaryOp::isinf: return std::isinf(x);
+      case UnaryOp::isfinite: return std::isfinite(x);
+      case UnaryOp::logical_not: return x == T{0};
+      default: return false;
+    }
+  } else {
+    if (op == UnaryOp::logical_not) return x == T{0};
+    return op == UnaryOp::isfinite;
+  }
+}
+
+bool is_predicate(UnaryOp op) {
+  return op == UnaryOp::isnan || op == UnaryOp::isinf || op == UnaryOp::isfinite || op == UnaryOp::logical_not;
+}
+
+template <class T>
+struct BinaryFn {
+  BinaryOp op;
+  T operator()(T a, T b) const {
+    if constexpr (std::is_same_v<T, bool>) {
+      switch (op) {
+        case BinaryOp::add: case BinaryOp::maximum: case BinaryOp::logical_or: return a || b;
+        case BinaryOp::multiply: case BinaryOp::minimum: case BinaryOp::logical_and: return a && b;
+        case BinaryOp::subtract: case BinaryOp::logical_xor: return a != b;
+        default: return a;
+      }
+    } else {
+      switch (op) {
+        case BinaryOp::add: return static_cast<T>(a + b);
+        case BinaryOp::subtract: return static_cast<T>(a - b);
+        case BinaryOp::multiply: return static_cast<T>(a * b);
+        case BinaryOp::divide: return static_cast<T>(a / b);
+        case BinaryOp::power: return static_cast<T>(std::pow(a, b));
+        case BinaryOp::maximum:
+          if constexpr (std::is_floating_point_v<T>) { if (std::isnan(a) || std::isnan(b)) return a + b; }
+          return a > b ? a : b;
+        case BinaryOp::minimum:
+          if constexpr (std::is_floating_point_v<T>) { if (std::isnan(a) || std::isnan(b)) return a + b; }
+          return a < b ? a : b;
+        case BinaryOp::floor_divide:
+          if constexpr (std::is_floating_point_v<T>) {
+            return std::floor(a / b);
+          } else {
+            if (b == 0) return T{0};
+            T q = static_cast<T>(a / b);
+            if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+            return q;
+          }
+        case BinaryOp::mod:
+          if constexpr (std::is_floating_point_v<T>) {
+            T r = std::fmod(a, b);
+            if (r != 0 && ((r < 0) != (b < 0))) r += b;
+            return r;
+          } else {
+            if (b == 0) return T{0};
+            T r = static_cast<T>(a % b);
+            if (r != 0 && ((r < 0) != (b < 0))) r = static_cast<T>(r + b);
+            return r;
+          }
+        default: return a;
+      }
+    }
+  }
+};
+
+template <class T>
+struct CompareFn {
+  BinaryOp op;
+  bool operator()(T a, T b) const {
+    switch (op) {
+      case BinaryOp::equal: return a == b;
+      case BinaryOp::not_equal: return a != b;
+      case BinaryOp::less: return a < b;
+      case BinaryOp::less_equal: return a <= b;
+      case BinaryOp::greater: return a > b;
+      case BinaryOp::greater_equal: return a >= b;
+      case BinaryOp::logical_and: return (a != T{0}) && (b != T{0});
+      case BinaryOp::logical_or: return (a != T{0}) || (b != T{0});
+      case BinaryOp::logical_xor: return (a != T{0}) != (b != T{0});
+      default: return false;
+    }
+  }
+};
+
+template <class T, class R, class Fn>
+void run_binary(const Tensor& a, const Tensor& b, const Tensor& dst, Fn fn) {
+  const T* pa = static_cast<const T*>(a.data());
+  const T* pb = static_cast<const T*>(b.data());
+  R* pd = static_cast<R*>(dst.mutable_data());
+  if (a.shape() == b.shape()) {
+    parallel_for(dst.size(), 1, [&](int64_t begin, int64_t end) {
+      for (int64_t i = begin; i < end; ++i) pd[i] = fn(pa[i], pb[i]);
+    });
+    return;
+  }
+  const auto loop = make_broadcast_loop<2>(dst.shape(), {broadcast_strides(a.shape(), dst.shape()),
+                                                         broadcast_strides(b.shape(), dst.shape())});
+  const int64_t n = loop.inner();
+  const int64_t sa = loop.strides[0].back(), sb = loop.strides[1].back();
+  parallel_for(loop.rows(), n, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const auto off = loop.row_offsets(row);
+      const T* ra = pa + off[0];
+      const T* rb = pb + off[1];
+      R* rd = pd + row * n;
+      if (sa == 1 && sb == 1) {
+        for (int64_t i = 0; i < n; ++i) rd[i] = fn(ra[i], rb[i]);
+      } else if (sa == 1 && sb == 0) {
+        const T vb = *rb;
+        for (int64_t i = 0; i < n; ++i) rd[i] = fn(ra[i], vb);
+      } else if (sa == 0 && sb == 1) {
+        const T va = *ra;
+        for (int64_t i = 0; i < n; ++i) rd[i] = fn(va, rb[i]);
+      } else {
+        for (int64_t i = 0; i < n; ++i) rd[i] = fn(ra[i * sa], rb[i * sb]);
+      }
+    }
+  });
+}
+
+}  // namespace
+
+Tensor cast(const Tensor& src, DType dtype) {
+  Tensor dst = Tensor::empty(src.shape(), dtype, src.device());
+  visit_dtype(src.dtype(), [&](auto stag) {
+    using S = decltype(stag);
+    visit_dtype(dtype, [&](auto dtag) {
+      using D = decltype(dtag);
+      const S* ps = static_cast<const S*>(src.data());
+      D* pd = static_cast<D*>(dst.mutable_data());
+      parallel_for(src.size(), 1, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) pd[i] = element_cast<D>(ps[i]);
+      });
+    });
+  });
+  return dst;
+}
+
+Tensor unary(const UnaryArgs& args) {
+  const Tensor& src = args.src;
+  if (is_half(src.dtype())) {
+    Tensor r = unary({args.op, cast(src, DType::float32), args.alpha});
+    return is_predicate(args.op) ? r : cast(r, src.dtype());
+  }
+  const bool predicate = is_predicate(args.op);
+  Tensor dst = Tensor::empty(src.shape(), predicate ? DType::bool_ : src.dtype(), src.device());
+  visit_dtype(src.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, float16_t> || std::is_same_v<T, bfloat16_t>) {
+      return;
+    } else {
+      const T* ps = static_cast<const T*>(src.data());
+      const int64_t cost = args.op <= UnaryOp::sign || args.op == UnaryOp::relu ? 1 : 16;
+      if (predicate) {
+        bool* pd = static_cast<bool*>(dst.mutable_data());
+        parallel_for(src.size(), 1, [&](int64_t b, int64_t e) {
+          for (int64_t i = b; i < e; ++i) pd[i] = apply_predicate(args.op, ps[i]);
+        });
+      } else {
+        T* pd = static_cast<T*>(dst.mutable_data());
+        const UnaryOp op = args.op;
+        const double alpha = args.alpha;
+        parallel_for(src.size(), cost, [&](int64_t b, int64_t e) {
+          for (int64_t i = b; i < e; ++i) pd[i] = apply_unary(op, ps[i], alpha);
+        });
+      }
+    }
+  });
+  return dst;
+}
+
+Tensor binary(const BinaryArgs& args) {
+  const Tensor& a = args.src0;
+  const Tensor& b = args.src1;
+  if (a.dtype() != b.dtype()) {
+    throw ValueError("binary kernel: operands must share a dtype, got " + std::string(dtype_name(a.dtype())) +
+                     " and " + std::string(dtype_name(b.dtype())));
+  }
+  const Shape out = broadcast_shapes(a.shape(), b.shape(), "binary");
+  if (is_half(a.dtype())) {
+    Tensor r = binary({args.op, cast(a, DType::float32), cast(b, DType::float32)});
+    return is_comparison(args.op) ? r : cast(r, a.dtype());
+  }
+  const bool compare = is_comparison(args.op);
+  Tensor dst = Tensor::empty(out, compare ? DType::bool_ : a.dtype(), a.device());
+  visit_dtype(a.dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, float16_t> || std::is_same_v<T, bfloat16_t>) {
+      return;
+    } else if (compare) {
+      run_binary<T, bool>(a, b, dst, CompareFn<T>{args.op});
+    } else {
+      run_binary<T, T>(a, b, dst, BinaryFn<T>{args.op});
+    }
+  });
+  return dst;
+}
+
+Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
+  const Shape out = broadcast_shapes(broadcast_shapes(cond.shape(), x.shape(), "where"), y.shape(), "where");
+  const Tensor c = cond.dtype() == DType::bool_ ? cond : cast(cond, DType::bool_);
+  Tensor dst = Tensor::empty(out, x.dtype(), x.device());
+  const auto loop = make_broadcast_loop<3>(out, {broadcast_strides(c.shape(), out), broadcast_strides(x.shape(), out),
+                                                 broadcast_strides(y.shape(), out)});
+  const size_t es = dtype_size(x.dtype());
+  const bool* pc = c.data<bool>();
+  const char* px = static_cast<const char*>(x.data());
+  const char* py = static_cast<const char*>(y.data());
+  char* pd = static_cast<char*>(dst.mutable_data());
+  const int64_t n = loop.inner();
+  parallel_for(loop.rows(), n, [&](int64_t begin, int64_t end) {
+    for (int64_t row = begin; row < end; ++row) {
+      const auto off = loop.row_offsets(row);
+      for (int64_t i = 0; i < n; ++i) {
+        const bool take_x = pc[off[0] + i * loop.strides[0].back()];
+        const char* s = take_x ? px + (off[1] + i * loop.strides[1].back()) * static_cast<int64_t>(es)
+                               : py + (off[2] + i * loop.strides[2].back()) * static_cast<int64_t>(es);
+        std::memcpy(pd + (row * n + i) * static_cast<int64_t>(es), s, es);
+      }
+    }
+  });
+  return dst;
+}
+
+}  // namespace keras::kernels::cpu

@@ -1,0 +1,44 @@
+// Routes each kernel to the backend of its operands' device. The CUDA backend plugs in here.
+#include <keras/kernels/cpu/cpu_kernels.h>
+
+namespace keras::kernels {
+
+namespace {
+[[noreturn]] void no_backend(const Device& device, const char* kernel) {
+  check_device_available(device);
+  throw NotImplementedError(std::string("Kernel '") + kernel + "' has no implementation on " + device.str());
+}
+}  // namespace
+
+#define KERAS_ROUTE(device, kernel, ...)                    \
+  do {                                                      \
+    if ((device).is_cpu()) return cpu::kernel(__VA_ARGS__); \
+    no_backend((device), #kernel);                          \
+  } while (false)
+
+Tensor cast(const Tensor& src, DType dtype) { KERAS_ROUTE(src.device(), cast, src, dtype); }
+Tensor unary(const UnaryArgs& args) { KERAS_ROUTE(args.src.device(), unary, args); }
+Tensor binary(const BinaryArgs& args) { KERAS_ROUTE(args.src0.device(), binary, args); }
+Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) { KERAS_ROUTE(x.device(), where, cond, x, y); }
+Tensor strided_copy(const StridedCopyArgs& args) { KERAS_ROUTE(args.src.device(), strided_copy, args); }
+Tensor concatenate(const Tensors& srcs, int64_t axis) { KERAS_ROUTE(srcs.at(0).device(), concatenate, srcs, axis); }
+Tensor pad_constant(const Tensor& src, const std::vector<std::pair<int64_t, int64_t>>& pads, double value) {
+  KERAS_ROUTE(src.device(), pad_constant, src, pads, value);
+}
+Tensor take(const Tensor& src, const Tensor& indices, int64_t axis) { KERAS_ROUTE(src.device(), take, src, indices, axis); }
+Tensor scatter_add(const Tensor& updates, const Tensor& indices, int64_t axis, const Shape& shape) {
+  KERAS_ROUTE(updates.device(), scatter_add, updates, indices, axis, shape);
+}
+Tensor reduce(const ReduceArgs& args) { KERAS_ROUTE(args.src.device(), reduce, args); }
+Tensor arg_reduce(const Tensor& src, int64_t axis, bool keepdims, bool is_max) {
+  KERAS_ROUTE(src.device(), arg_reduce, src, axis, keepdims, is_max);
+}
+Tensor matmul(const MatmulArgs& args) { KERAS_ROUTE(args.src.device(), matmul, args); }
+Tensor softmax(const Tensor& src, int64_t axis, bool log) { KERAS_ROUTE(src.device(), softmax, src, axis, log); }
+Tensor random(const RandomArgs& args) { KERAS_ROUTE(args.device, random, args); }
+
+#undef KERAS_ROUTE
+
+bool is_comparison(BinaryOp op) { return op >= BinaryOp::equal; }
+
+}  // namespace keras::kernels
