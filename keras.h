@@ -10,3 +10,6 @@
 #include <keras/core/tensor.h>
 #include <keras/core/variable.h>
 #include <keras/io/npy.h>
+#include <keras/layers/layers.h>
+#include <keras/models/model.h>
+#include <keras/models/sequential.h>

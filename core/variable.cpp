@@ -8,7 +8,19 @@ namespace keras {
 Variable::Variable(const Tensor& initial_value, VariableOptions options) {
   if (!initial_value.defined()) throw ValueError("Variable: the initial value is undefined (None)");
   impl_ = std::make_shared<Impl>(
-      Impl{initial_value, options.name.empty() ? "variable" : std::move(options.name), options.trainable});
+      Impl{initial_value, options.name.empty() ? "variable" : std::move(options.name), options.trainable, {}});
+}
+
+Variable::Variable(VariableOptions options)
+    : impl_(std::make_shared<Impl>(
+          Impl{Tensor(), options.name.empty() ? "variable" : std::move(options.name), options.trainable, {}})) {}
+
+bool Variable::has_value() const { return impl().value.defined(); }
+
+const std::function<Tensor(const Tensor&)>& Variable::constraint() const { return impl().constraint; }
+
+void Variable::set_constraint(std::function<Tensor(const Tensor&)> constraint) {
+  impl().constraint = std::move(constraint);
 }
 
 Variable::Impl& Variable::impl() const {
@@ -18,12 +30,20 @@ Variable::Impl& Variable::impl() const {
 
 Tensor Variable::value() const {
   const Impl& v = impl();
+  if (!v.value.defined()) {
+    throw ValueError("Variable '" + v.name + "' has no value yet: it is declared but its layer is not built");
+  }
   if (v.trainable && autograd::tape_active()) autograd::variable_accessed(*this, v.value);
   return v.value;
 }
 
 void Variable::assign(const Tensor& value) {
   Impl& v = impl();
+  if (!value.defined()) throw ValueError("Variable '" + v.name + "': cannot assign an undefined (None) tensor");
+  if (!v.value.defined()) {
+    v.value = value;
+    return;
+  }
   if (value.shape() != v.value.shape()) {
     throw ValueError("Variable '" + v.name + "' has shape " + v.value.shape().str() +
                      ", but the assigned value has shape " + value.shape().str());

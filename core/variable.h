@@ -1,13 +1,14 @@
 #pragma once
 #include <keras/core/tensor.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
 namespace keras {
 
 struct VariableOptions {
-  std::string name;  // empty: "variable"
+  std::string name = {};  // empty: "variable"
   bool trainable = true;
 };
 
@@ -18,17 +19,26 @@ class Variable {
  public:
   Variable() = default;
   explicit Variable(const Tensor& initial_value, VariableOptions options = {});
+  /// A declared variable with no value yet; its first assign() gives it one (layers create their
+  /// weights this way in build(), so that every copy of the layer shares them).
+  explicit Variable(VariableOptions options);
 
   /// The current value. Tensors read earlier keep the value they had.
   Tensor value() const;
   operator Tensor() const { return value(); }  // NOLINT: a Variable reads as a Tensor, as in Keras
 
   /// Replaces the value; `value` must have this variable's shape (its dtype is converted).
+  /// The first assign of a declared variable sets its shape and dtype.
   void assign(const Tensor& value);
   void assign_add(const Tensor& delta);
   void assign_sub(const Tensor& delta);
 
   bool defined() const { return impl_ != nullptr; }
+  /// False for a declared variable that was never assigned.
+  bool has_value() const;
+  /// The projection optimizers apply after each update (keras.constraints); may be empty.
+  const std::function<Tensor(const Tensor&)>& constraint() const;
+  void set_constraint(std::function<Tensor(const Tensor&)> constraint);
   const std::string& name() const;
   bool trainable() const;
   void set_trainable(bool trainable);
@@ -41,8 +51,9 @@ class Variable {
  private:
   struct Impl {
     Tensor value;
-    std::string name;
+    std::string name = {};
     bool trainable;
+    std::function<Tensor(const Tensor&)> constraint;
   };
   Impl& impl() const;
   std::shared_ptr<Impl> impl_;

@@ -1,0 +1,45 @@
+#include <keras/layers/dtype_policy.h>
+
+#include <keras/core/errors.h>
+
+#include <nlohmann/json.hpp>
+
+namespace keras {
+
+DTypePolicy::DTypePolicy(const std::string& name) : name_(name) {
+  if (name == "mixed_float16") {
+    compute_ = DType::float16;
+    variable_ = DType::float32;
+  } else if (name == "mixed_bfloat16") {
+    compute_ = DType::bfloat16;
+    variable_ = DType::float32;
+  } else {
+    compute_ = variable_ = dtype_from_name(name);
+    if (!is_floating(compute_)) {
+      // Integer layers (e.g. lookups) exist in Keras but none here; say so rather than misbehave.
+      throw ValueError("DTypePolicy: '" + name + "' is not a floating dtype; expected float32, float64, float16, "
+                       "bfloat16, mixed_float16 or mixed_bfloat16");
+    }
+  }
+}
+
+Config DTypePolicy::to_config() const {
+  Config c;
+  c["module"] = "keras";
+  c["class_name"] = "DTypePolicy";
+  c["config"] = Config{{"name", name_}};
+  c["registered_name"] = nullptr;
+  return c;
+}
+
+DTypePolicy DTypePolicy::from_config(const Config& config) {
+  if (config.is_string()) return DTypePolicy(config.get<std::string>());
+  if (config.is_object() && config.contains("config") && config["config"].is_object() &&
+      config["config"].contains("name") && config["config"]["name"].is_string()) {
+    return DTypePolicy(config["config"]["name"].get<std::string>());
+  }
+  throw ValueError("DTypePolicy: expected a dtype name or {\"class_name\": \"DTypePolicy\", \"config\": {\"name\": ...}}, "
+                   "got " + config.dump());
+}
+
+}  // namespace keras
