@@ -17,6 +17,17 @@ struct StridedCopyArgs {
 };
 Tensor strided_copy(const StridedCopyArgs& args);
 
+/// The adjoint of strided_copy for a view that reaches each element at most once (slices, flips):
+/// a tensor of `shape` filled with `value`, then dst.flat[offset + i0*strides[0] + ...] = src[i0, i1, ...].
+struct StridedAssignArgs {
+  const Tensor& src;
+  Shape shape;
+  std::vector<int64_t> strides;  // one per axis of src
+  int64_t offset = 0;
+  double value = 0.0;
+};
+Tensor strided_assign(const StridedAssignArgs& args);
+
 /// Joins tensors of one dtype along `axis` (all other dimensions equal).
 Tensor concatenate(const Tensors& srcs, int64_t axis);
 

@@ -21,6 +21,7 @@ Tensor unary(const UnaryArgs& args) { KERAS_ROUTE(args.src.device(), unary, args
 Tensor binary(const BinaryArgs& args) { KERAS_ROUTE(args.src0.device(), binary, args); }
 Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) { KERAS_ROUTE(x.device(), where, cond, x, y); }
 Tensor strided_copy(const StridedCopyArgs& args) { KERAS_ROUTE(args.src.device(), strided_copy, args); }
+Tensor strided_assign(const StridedAssignArgs& args) { KERAS_ROUTE(args.src.device(), strided_assign, args); }
 Tensor concatenate(const Tensors& srcs, int64_t axis) { KERAS_ROUTE(srcs.at(0).device(), concatenate, srcs, axis); }
 Tensor pad_constant(const Tensor& src, const std::vector<std::pair<int64_t, int64_t>>& pads, double value) {
   KERAS_ROUTE(src.device(), pad_constant, src, pads, value);

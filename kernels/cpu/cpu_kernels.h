@@ -15,6 +15,7 @@ Tensor unary(const UnaryArgs& args);
 Tensor binary(const BinaryArgs& args);
 Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y);
 Tensor strided_copy(const StridedCopyArgs& args);
+Tensor strided_assign(const StridedAssignArgs& args);
 Tensor concatenate(const Tensors& srcs, int64_t axis);
 Tensor pad_constant(const Tensor& src, const std::vector<std::pair<int64_t, int64_t>>& pads, double value);
 Tensor take(const Tensor& src, const Tensor& indices, int64_t axis);
