@@ -53,12 +53,18 @@ using kernels::UnaryOp;
 
 namespace {
 
-Tensor binary_kernel(BinaryOp op, const Tensor& a, const Tensor& b, std::string_view name) {
-  detail::require_defined(a, name);
-  detail::require_defined(b, name);
-  broadcast_shapes(a.shape(), b.shape(), name);  // Keras-worded error before any work
-  auto [pa, pb] = detail::promote(a, b);
-  return kernels::binary({op, pa, pb});
+// Checks both operands and promotes them. Differentiable ops record on the promoted pair, so that
+// the casts' own gradients hand each input back a gradient of its own dtype.
+std::pair<Tensor, Tensor> binary_operands(const Tensor& x1, const Tensor& x2, std::string_view name) {
+  detail::require_defined(x1, name);
+  detail::require_defined(x2, name);
+  broadcast_shapes(x1.shape(), x2.shape(), name);  // Keras-worded error before any work
+  return detail::promote(x1, x2);
+}
+
+Tensor binary_kernel(BinaryOp op, const Tensor& x1, const Tensor& x2, std::string_view name) {
+  const auto [a, b] = binary_operands(x1, x2, name);
+  return kernels::binary({op, a, b});
 }
 
 Tensor unary_kernel(UnaryOp op, const Tensor& x, std::string_view name, double alpha = 0.0) {
@@ -75,24 +81,27 @@ Tensor float_unary(UnaryOp op, const Tensor& x, std::string_view name) {
 }  // namespace
 
 Tensor add(const Tensor& x1, const Tensor& x2) {
-  Tensor y = binary_kernel(BinaryOp::add, x1, x2, "add");
-  autograd::record(y, {x1, x2}, [s1 = x1.shape(), s2 = x2.shape()](const Tensors& dy) {
+  const auto [a, b] = binary_operands(x1, x2, "add");
+  Tensor y = kernels::binary({BinaryOp::add, a, b});
+  autograd::record(y, {a, b}, [s1 = a.shape(), s2 = b.shape()](const Tensors& dy) {
     return Tensors{sum_to_shape(dy[0], s1), sum_to_shape(dy[0], s2)};
   });
   return y;
 }
 
 Tensor subtract(const Tensor& x1, const Tensor& x2) {
-  Tensor y = binary_kernel(BinaryOp::subtract, x1, x2, "subtract");
-  autograd::record(y, {x1, x2}, [s1 = x1.shape(), s2 = x2.shape()](const Tensors& dy, const autograd::NeedsGrad& needs) {
+  const auto [a, b] = binary_operands(x1, x2, "subtract");
+  Tensor y = kernels::binary({BinaryOp::subtract, a, b});
+  autograd::record(y, {a, b}, [s1 = a.shape(), s2 = b.shape()](const Tensors& dy, const autograd::NeedsGrad& needs) {
     return Tensors{sum_to_shape(dy[0], s1), needs[1] ? sum_to_shape(negative(dy[0]), s2) : Tensor()};
   });
   return y;
 }
 
 Tensor multiply(const Tensor& x1, const Tensor& x2) {
-  Tensor y = binary_kernel(BinaryOp::multiply, x1, x2, "multiply");
-  autograd::record(y, {x1, x2}, [x1, x2](const Tensors& dy, const autograd::NeedsGrad& needs) {
+  const auto [x1p, x2p] = binary_operands(x1, x2, "multiply");
+  Tensor y = kernels::binary({BinaryOp::multiply, x1p, x2p});
+  autograd::record(y, {x1p, x2p}, [x1 = x1p, x2 = x2p](const Tensors& dy, const autograd::NeedsGrad& needs) {
     return Tensors{needs[0] ? sum_to_shape(multiply(dy[0], x2), x1.shape()) : Tensor(),
                    needs[1] ? sum_to_shape(multiply(dy[0], x1), x2.shape()) : Tensor()};
   });
@@ -100,8 +109,10 @@ Tensor multiply(const Tensor& x1, const Tensor& x2) {
 }
 
 Tensor divide(const Tensor& x1, const Tensor& x2) {
-  const Tensor a = detail::to_floating(x1), b = detail::to_floating(x2);
-  Tensor y = binary_kernel(BinaryOp::divide, a, b, "divide");
+  detail::require_defined(x1, "divide");
+  detail::require_defined(x2, "divide");
+  const auto [a, b] = binary_operands(detail::to_floating(x1), detail::to_floating(x2), "divide");
+  Tensor y = kernels::binary({BinaryOp::divide, a, b});
   autograd::record(y, {a, b}, [a, b, y](const Tensors& dy, const autograd::NeedsGrad& needs) {
     return Tensors{needs[0] ? sum_to_shape(divide(dy[0], b), a.shape()) : Tensor(),
                    needs[1] ? sum_to_shape(negative(multiply(dy[0], divide(y, b))), b.shape()) : Tensor()};
@@ -113,8 +124,9 @@ Tensor divide(const Tensor& x1, const Tensor& x2) {
 Tensor floor_divide(const Tensor& x1, const Tensor& x2) { return binary_kernel(BinaryOp::floor_divide, x1, x2, "floor_divide"); }
 
 Tensor mod(const Tensor& x1, const Tensor& x2) {
-  Tensor y = binary_kernel(BinaryOp::mod, x1, x2, "mod");
-  autograd::record(y, {x1, x2}, [x1, x2](const Tensors& dy, const autograd::NeedsGrad& needs) {
+  const auto [x1p, x2p] = binary_operands(x1, x2, "mod");
+  Tensor y = kernels::binary({BinaryOp::mod, x1p, x2p});
+  autograd::record(y, {x1p, x2p}, [x1 = x1p, x2 = x2p](const Tensors& dy, const autograd::NeedsGrad& needs) {
     // x1 - floor(x1 / x2) * x2
     return Tensors{sum_to_shape(dy[0], x1.shape()),
                    needs[1] ? sum_to_shape(negative(multiply(dy[0], floor_divide(x1, x2))), x2.shape()) : Tensor()};
@@ -123,8 +135,9 @@ Tensor mod(const Tensor& x1, const Tensor& x2) {
 }
 
 Tensor power(const Tensor& x1, const Tensor& x2) {
-  Tensor y = binary_kernel(BinaryOp::power, x1, x2, "power");
-  autograd::record(y, {x1, x2}, [x1, x2, y](const Tensors& dy, const autograd::NeedsGrad& needs) {
+  const auto [x1p, x2p] = binary_operands(x1, x2, "power");
+  Tensor y = kernels::binary({BinaryOp::power, x1p, x2p});
+  autograd::record(y, {x1p, x2p}, [x1 = x1p, x2 = x2p, y](const Tensors& dy, const autograd::NeedsGrad& needs) {
     Tensor d1, d2;
     if (needs[0]) {
       // d/dx1 x1^x2 = x2 * x1^(x2-1)
@@ -141,8 +154,9 @@ Tensor power(const Tensor& x1, const Tensor& x2) {
 }
 
 Tensor maximum(const Tensor& x1, const Tensor& x2) {
-  Tensor y = binary_kernel(BinaryOp::maximum, x1, x2, "maximum");
-  autograd::record(y, {x1, x2}, [x1, x2](const Tensors& dy) {
+  const auto [x1p, x2p] = binary_operands(x1, x2, "maximum");
+  Tensor y = kernels::binary({BinaryOp::maximum, x1p, x2p});
+  autograd::record(y, {x1p, x2p}, [x1 = x1p, x2 = x2p](const Tensors& dy) {
     const Tensor pick1 = greater_equal(x1, x2);  // ties go to x1, as TensorFlow
     const Tensor zero = zeros_like(dy[0]);
     return Tensors{sum_to_shape(where(pick1, dy[0], zero), x1.shape()),
@@ -152,8 +166,9 @@ Tensor maximum(const Tensor& x1, const Tensor& x2) {
 }
 
 Tensor minimum(const Tensor& x1, const Tensor& x2) {
-  Tensor y = binary_kernel(BinaryOp::minimum, x1, x2, "minimum");
-  autograd::record(y, {x1, x2}, [x1, x2](const Tensors& dy) {
+  const auto [x1p, x2p] = binary_operands(x1, x2, "minimum");
+  Tensor y = kernels::binary({BinaryOp::minimum, x1p, x2p});
+  autograd::record(y, {x1p, x2p}, [x1 = x1p, x2 = x2p](const Tensors& dy) {
     const Tensor pick1 = less_equal(x1, x2);
     const Tensor zero = zeros_like(dy[0]);
     return Tensors{sum_to_shape(where(pick1, dy[0], zero), x1.shape()),
@@ -262,8 +277,9 @@ Tensor erf(const Tensor& x) {
   return y;
 }
 
-Tensor floor(const Tensor& x) { return unary_kernel(UnaryOp::floor, x, "floor"); }
-Tensor ceil(const Tensor& x) { return unary_kernel(UnaryOp::ceil, x, "ceil"); }
+// Integers become float32 here, as in Keras (round keeps them).
+Tensor floor(const Tensor& x) { return float_unary(UnaryOp::floor, x, "floor"); }
+Tensor ceil(const Tensor& x) { return float_unary(UnaryOp::ceil, x, "ceil"); }
 Tensor round(const Tensor& x) { return unary_kernel(UnaryOp::round, x, "round"); }
 
 Tensor clip(const Tensor& x, double x_min, double x_max) {
@@ -323,9 +339,11 @@ Tensor cast(const Tensor& x, DType dtype) {
 namespace keras {
 
 Tensor scalar_like(double value, const Tensor& x) {
-  // A fractional scalar meeting an integer tensor makes the result float32, as a Python float would.
+  // A fractional scalar meeting an integer tensor makes the result float32, as a Python float would;
+  // a whole one meeting a bool tensor makes it int32, as a Python int would (True * 2 is 2, not True).
   const bool fractional = !is_floating(x.dtype()) && value != std::floor(value);
-  return Tensor::scalar(value, fractional ? DType::float32 : x.dtype(), x.device());
+  const DType whole = x.dtype() == DType::bool_ ? DType::int32 : x.dtype();
+  return Tensor::scalar(value, fractional ? DType::float32 : whole, x.device());
 }
 
 Tensor operator+(const Tensor& a, const Tensor& b) { return ops::add(a, b); }

@@ -44,7 +44,7 @@ T apply_unary(UnaryOp op, T x, double alpha) {
     switch (op) {
       case UnaryOp::negative: return -x;
       case UnaryOp::abs: return std::abs(x);
-      case UnaryOp::sign: return static_cast<T>((x > 0) - (x < 0));
+      case UnaryOp::sign: return std::isnan(x) ? x : static_cast<T>((x > 0) - (x < 0));  // NumPy: sign(nan) is nan
       case UnaryOp::square: return x * x;
       case UnaryOp::sqrt: return std::sqrt(x);
       case UnaryOp::rsqrt: return T{1} / std::sqrt(x);
