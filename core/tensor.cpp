@@ -23,6 +23,9 @@ constexpr size_t kAlignment = 64;
 
 std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
   check_device_available(device);
+  if (nbytes > std::numeric_limits<size_t>::max() - kAlignment) {
+    throw RuntimeError("Out of memory: cannot allocate " + std::to_string(nbytes) + " bytes on " + device.str());
+  }
   const size_t rounded = (std::max<size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
   void* data = std::aligned_alloc(kAlignment, rounded);
   if (!data) {
@@ -36,7 +39,8 @@ Storage::~Storage() { std::free(data_); }
 
 Tensor Tensor::view(std::shared_ptr<Storage> storage, size_t offset, Shape shape, DType dtype) {
   const int64_t size = shape.size();
-  if (offset + static_cast<size_t>(size) * dtype_size(dtype) > storage->nbytes()) {
+  const size_t available = offset <= storage->nbytes() ? storage->nbytes() - offset : 0;
+  if (offset > storage->nbytes() || static_cast<size_t>(size) > available / dtype_size(dtype)) {
     throw ValueError("Tensor view of shape " + shape.str() + " does not fit its buffer");
   }
   return Tensor(std::make_shared<const Impl>(
@@ -45,6 +49,11 @@ Tensor Tensor::view(std::shared_ptr<Storage> storage, size_t offset, Shape shape
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
   const int64_t size = shape.size();  // throws on None
+  // size * 8 can pass 2^64 for a shape whose element count fits in int64: refuse it before it wraps.
+  if (static_cast<size_t>(size) > (std::numeric_limits<size_t>::max() - kAlignment) / dtype_size(dtype)) {
+    throw ValueError("Cannot allocate a tensor of shape " + shape.str() + " and dtype " +
+                     std::string(dtype_name(dtype)) + ": its size in bytes overflows");
+  }
   return view(Storage::allocate(static_cast<size_t>(size) * dtype_size(dtype), device), 0, shape, dtype);
 }
 

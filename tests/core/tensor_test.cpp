@@ -99,6 +99,8 @@ TEST_CASE("Tensor rejects a value count that does not match its shape") {
   CHECK_THROWS_WITH_AS(Tensor::from_vector(std::vector<int32_t>{1, 2}, Shape{3}), doctest::Contains("from 2 values"),
                        ValueError);
   CHECK_THROWS_WITH_AS(Tensor::empty(Shape{None, 3}, DType::float32), doctest::Contains("None"), ValueError);
+  CHECK_THROWS_WITH_AS(Tensor::empty(Shape{int64_t{1} << 40, int64_t{1} << 22}, DType::float64),
+                       doctest::Contains("overflows"), ValueError);
 }
 
 TEST_CASE("Tensor::to_vector converts between element types") {

@@ -68,9 +68,17 @@ std::vector<uint8_t> zip_with_entry(const std::string& name, uint16_t method, ui
     u16(v & 0xffff);
     u16(v >> 16);
   };
-  auto common = [&] {  // version, flags, method, time, date, crc, sizes, name length, extra length
-    u16(20), u16(0), u16(method), u16(0), u16(0x21), u32(0), u32(static_cast<uint32_t>(data.size())),
-        u32(claimed_size), u16(static_cast<uint32_t>(name.size())), u16(0);
+  auto common = [&] {
+    u16(20);           // version needed
+    u16(0);            // flags
+    u16(method);
+    u16(0);            // time
+    u16(0x21);         // date: 1980-01-01
+    u32(0);            // crc32
+    u32(static_cast<uint32_t>(data.size()));
+    u32(claimed_size);
+    u16(static_cast<uint32_t>(name.size()));
+    u16(0);            // extra field length
   };
   u32(0x04034b50);
   common();
@@ -80,11 +88,21 @@ std::vector<uint8_t> zip_with_entry(const std::string& name, uint16_t method, ui
   u32(0x02014b50);
   u16(20);
   common();
-  u16(0), u16(0), u16(0), u32(0), u32(0);  // comment length, disk, attributes, local header offset
+  u16(0);  // comment length
+  u16(0);  // disk
+  u16(0);  // internal attributes
+  u32(0);  // external attributes
+  u32(0);  // local header offset
   out.insert(out.end(), name.begin(), name.end());
   const uint32_t cd_size = static_cast<uint32_t>(out.size()) - cd_offset;
   u32(0x06054b50);
-  u16(0), u16(0), u16(1), u16(1), u32(cd_size), u32(cd_offset), u16(0);
+  u16(0);  // this disk
+  u16(0);  // central directory's disk
+  u16(1);  // entries on this disk
+  u16(1);  // entries
+  u32(cd_size);
+  u32(cd_offset);
+  u16(0);  // comment length
   return out;
 }
 
