@@ -538,7 +538,7 @@ std::vector<std::pair<std::string, Tensor>> read_npz(zip_t* za, const std::strin
     ZipEntrySource entry(file, source + "[" + key + "]", st.size);
     Tensor t = read_npy(entry);
     entry.finish();
-    if (key.size() > 4 && key.ends_with(".npy")) key.resize(key.size() - 4);
+    if (key.ends_with(".npy")) key.resize(key.size() - 4);  // as numpy.load names its keys
     arrays.emplace_back(std::move(key), std::move(t));
   }
   return arrays;

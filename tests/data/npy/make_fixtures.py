@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the .npy/.npz fixtures of tests/io/npy_test.cpp and tests/core/tensor_test.cpp with real NumPy.
 
-Run from anywhere: python3 tests/data/npy/make_fixtures.py (NumPy 1.24 made the committed files).
+Run from anywhere: python3 tests/data/npy/make_fixtures.py (NumPy 1.24, from Debian's python3-numpy,
+made the committed files; the .npz files differ on each run only in their zip timestamps).
 """
 import os
 
