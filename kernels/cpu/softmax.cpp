@@ -29,8 +29,9 @@ void softmax_middle(const T* src, T* dst, int64_t outer, int64_t r, int64_t inne
         if (!log) d[i * inner] = v;
       }
       if (log) {
-        const T lse = m + std::log(sum);
-        for (int64_t i = 0; i < r; ++i) d[i * inner] = s[i * inner] - lse;
+        // (x - m) - log(sum), not x - (m + log(sum)): m + log(sum) rounds to the precision of m.
+        const T log_sum = std::log(sum);
+        for (int64_t i = 0; i < r; ++i) d[i * inner] = (s[i * inner] - m) - log_sum;
       } else {
         const T inv = T{1} / sum;
         for (int64_t i = 0; i < r; ++i) d[i * inner] *= inv;
@@ -39,7 +40,17 @@ void softmax_middle(const T* src, T* dst, int64_t outer, int64_t r, int64_t inne
   });
 }
 
-// float32 softmax / log_softmax of a dense (outer, r, inner) view over its middle axis on oneDNN.
+// Branch-free, so it vectorises: a pass costs under a tenth of a softmax.
+bool has_nan(const float* p, int64_t n) {
+  int found = 0;
+  for (int64_t i = 0; i < n; ++i) found |= p[i] != p[i];
+  return found != 0;
+}
+
+// float32 softmax / log_softmax of a dense (outer, r, inner) view over its middle axis on oneDNN:
+// 5-10x the loop on the last axis (where std::exp does not vectorise). Measured against float64, its
+// softmax is within 2.5e-6 relative; its log_softmax (a polynomial log) within 4.5e-6 absolute for
+// inputs in [-5, 5] and 2e-5 in [-100, 100], where the loop's error is about an ulp of the inputs.
 // Returns false where oneDNN has only its reference implementation, which the loop beats.
 bool softmax_dnnl(const Tensor& src, const Tensor& dst, int64_t outer, int64_t r, int64_t inner, bool log) {
   static PrimitiveCache<dnnl::primitive> cache;
@@ -86,7 +97,10 @@ Tensor softmax(const Tensor& src, int64_t axis, bool log) {
   if (dst.size() == 0) return dst;
   if (src.dtype() == DType::float32) {
     // oneDNN's log_softmax loses to the loop on rows shorter than 16 (measured 8 vs 6 us at (128, 10)).
-    if ((!log || r >= 16) && softmax_dnnl(src, dst, outer, r, inner, log)) return dst;
+    // A NaN row is all NaN in NumPy and in the loop; oneDNN's exp clamps NaN away, so such input
+    // takes the loop.
+    const float* x = src.data<float>();
+    if ((!log || r >= 16) && !has_nan(x, src.size()) && softmax_dnnl(src, dst, outer, r, inner, log)) return dst;
     softmax_middle(src.data<float>(), dst.mutable_data<float>(), outer, r, inner, log);
   } else {
     softmax_middle(src.data<double>(), dst.mutable_data<double>(), outer, r, inner, log);

@@ -175,6 +175,21 @@ TEST_CASE("matmul of transposed operands inside gradients matches the plain prod
   check_allclose(g[1], ops::matmul(ops::transpose(a), dy), 1e-5, 1e-5);
 }
 
+TEST_CASE("float32 matmul gradients with broadcast batch axes agree with float64") {
+  // float32 runs the transposed, stride-0-batch products of the backward pass on oneDNN.
+  const Tensor a = random_input({2, 1, 3, 4}, 60), b = random_input({1, 5, 4, 6}, 61);
+  auto grads = [](const Tensor& x, const Tensor& y) {
+    GradientTape tape;
+    tape.watch(x);
+    tape.watch(y);
+    return tape.gradient(ops::sum(ops::square(ops::matmul(x, y))), {x, y});
+  };
+  const Tensors g64 = grads(a, b);
+  const Tensors g32 = grads(a.astype(DType::float32), b.astype(DType::float32));
+  check_allclose(g32[0], g64[0], 1e-4, 1e-5);
+  check_allclose(g32[1], g64[1], 1e-4, 1e-5);
+}
+
 TEST_CASE("matmul with an empty inner axis gives zeros") {
   const Tensor y = ops::matmul(ops::zeros({2, 0}), ops::zeros({0, 3}));
   CHECK(y.shape() == Shape{2, 3});
