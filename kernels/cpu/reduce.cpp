@@ -17,7 +17,8 @@ namespace {
 // Accumulates in double for floating types so that sums of many float32 values stay accurate;
 // bool counts in int32 (cast back to bool, a sum is a logical or, as NumPy's).
 template <class T>
-using Acc = std::conditional_t<std::is_floating_point_v<T>, double, std::conditional_t<std::is_same_v<T, bool>, int32_t, T>>;
+using Acc = std::conditional_t<std::is_floating_point_v<T>, double,
+                               std::conditional_t<std::is_same_v<T, bool>, int32_t, T>>;
 // max and min are exact in the element type, and twice as many lanes fit a vector register.
 template <ReduceOp Op, class T>
 using AccOf = std::conditional_t<(Op == ReduceOp::max || Op == ReduceOp::min) && !std::is_same_v<T, bool>, T, Acc<T>>;
@@ -26,9 +27,10 @@ using AccOf = std::conditional_t<(Op == ReduceOp::max || Op == ReduceOp::min) &&
 template <ReduceOp Op, class A>
 struct Reducer {
   static A init() {
+    using Limits = std::numeric_limits<A>;
     if constexpr (Op == ReduceOp::prod || Op == ReduceOp::all) return A(1);
-    else if constexpr (Op == ReduceOp::max) return std::is_floating_point_v<A> ? -std::numeric_limits<A>::infinity() : std::numeric_limits<A>::lowest();
-    else if constexpr (Op == ReduceOp::min) return std::is_floating_point_v<A> ? std::numeric_limits<A>::infinity() : std::numeric_limits<A>::max();
+    else if constexpr (Op == ReduceOp::max) return std::is_floating_point_v<A> ? -Limits::infinity() : Limits::lowest();
+    else if constexpr (Op == ReduceOp::min) return std::is_floating_point_v<A> ? Limits::infinity() : Limits::max();
     else return A(0);
   }
   // v is an element or another accumulator. NaN is sticky in max/min, as NumPy: once acc is NaN,
@@ -126,8 +128,9 @@ void reduce_loops(ReduceOp op, const T* src, D* dst, int64_t outer, int64_t r, i
   }
 }
 
-// Below this many elements the primitive's lookup and launch cost more than the loop.
-constexpr int64_t kDnnlMinElements = 4096;
+// Below this many elements the primitive's lookup and launch cost more than the loops save
+// (measured: even at 8192, 1.5 us either way; 2.9 vs 6.2 us at 32768).
+constexpr int64_t kDnnlMinElements = 8192;
 
 // float32 sum and mean over trailing axes, viewed as (outer, r) -> (outer, 1), run on oneDNN's JIT
 // reduction: about 2.7x the loops on one core. It accumulates in float32; measured against a double

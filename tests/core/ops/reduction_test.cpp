@@ -72,6 +72,21 @@ TEST_CASE("sum of integers keeps the dtype, sum of booleans counts in int32") {
   CHECK(b.item<int32_t>() == 2);
 }
 
+TEST_CASE("reductions keep int64, uint8 and half dtypes") {
+  const Tensor i64 = ops::sum(Tensor({1, 2, 3}).astype(DType::int64));
+  CHECK(i64.dtype() == DType::int64);
+  CHECK(i64.item<int64_t>() == 6);
+  const Tensor u8 = ops::max(Tensor({1, 200, 3}).astype(DType::uint8));
+  CHECK(u8.dtype() == DType::uint8);
+  CHECK(u8.item<uint8_t>() == 200);
+  const Tensor h = ops::sum(k22.astype(DType::float16), 0);
+  CHECK(h.dtype() == DType::float16);
+  check_allclose(h, Tensor({4.f, 6.f}));
+  const Tensor bf = ops::mean(k22.astype(DType::bfloat16));
+  CHECK(bf.dtype() == DType::bfloat16);
+  CHECK(bf.item<float>() == 2.5f);
+}
+
 TEST_CASE("sum of a million float32 values stays accurate") {
   // oneDNN accumulates in float32; the double-accumulating loops are the reference.
   const Tensor x = random::uniform({1000, 1000}, {.minval = 0.0, .maxval = 1.0, .seed = 3});
