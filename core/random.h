@@ -30,6 +30,7 @@ class Seed {
   Seed() = default;
   Seed(uint64_t seed) : value_(seed) {}                        // NOLINT
   Seed(int seed) : value_(static_cast<uint64_t>(seed)) {}      // NOLINT
+  /// Draws from `generator`, which must outlive this Seed (layers keep theirs in shared state).
   Seed(SeedGenerator& generator) : generator_(&generator) {}   // NOLINT
   /// (seed, counter) for a draw of `count` numbers.
   std::pair<uint64_t, uint64_t> draw(uint64_t count) const;

@@ -47,12 +47,12 @@ Tensor linspace(double start, double stop, int64_t num, bool endpoint, DType dty
 Tensor eye(int64_t N, std::optional<int64_t> M, int64_t k, DType dtype) {
   const int64_t cols = M.value_or(N);
   if (N < 0 || cols < 0) throw ValueError("eye: N and M must be non-negative, got " + std::to_string(N) + " and " + std::to_string(cols));
-  std::vector<double> values(static_cast<size_t>(N * cols), 0.0);
+  const Shape shape{N, cols};
+  std::vector<double> values(static_cast<size_t>(shape.size()), 0.0);  // size() refuses an overflowing N * M
   for (int64_t i = 0; i < N; ++i) {
-    const int64_t j = i + k;
-    if (j >= 0 && j < cols) values[static_cast<size_t>(i * cols + j)] = 1.0;
+    if (k >= -i && k < cols - i) values[static_cast<size_t>(i * cols + i + k)] = 1.0;  // i + k could overflow
   }
-  return Tensor::from_vector(values, Shape{N, cols}).astype(dtype);
+  return Tensor::from_vector(values, shape).astype(dtype);
 }
 
 }  // namespace keras::ops

@@ -19,8 +19,12 @@ std::vector<int64_t> Axes::resolve(int64_t rank, std::string_view op) const {
   }
   for (int64_t a : *axes_) out.push_back(normalize_axis(a, rank, op));
   std::sort(out.begin(), out.end());
-  if (std::adjacent_find(out.begin(), out.end()) != out.end()) {
-    throw ValueError(std::string(op) + ": an axis is repeated in the axis argument");
+  const auto repeated = std::adjacent_find(out.begin(), out.end());
+  if (repeated != out.end()) {
+    std::string given;
+    for (int64_t a : *axes_) given += (given.empty() ? "" : ", ") + std::to_string(a);
+    throw ValueError(std::string(op) + ": axis " + std::to_string(*repeated) + " is repeated in axis (" + given +
+                     ") for a tensor of rank " + std::to_string(rank));
   }
   return out;
 }
@@ -46,12 +50,15 @@ Tensor reduce_kernel(ReduceOp op, const Tensor& x, const std::vector<int64_t>& a
   return kernels::reduce({op, x, axes, keepdims});
 }
 
+// Sums and products of booleans count in int32, as in JAX (NumPy: the platform integer).
+Tensor count_bools(const Tensor& x) { return x.dtype() == DType::bool_ ? cast(x, DType::int32) : x; }
+
 }  // namespace
 
 Tensor sum(const Tensor& x, Axes axis, bool keepdims) {
   detail::require_defined(x, "sum");
   const auto axes = axis.resolve(x.rank(), "sum");
-  Tensor y = reduce_kernel(ReduceOp::sum, x, axes, keepdims);
+  Tensor y = reduce_kernel(ReduceOp::sum, count_bools(x), axes, keepdims);
   autograd::record(y, {x}, [shape = x.shape(), kept = kept_shape(x.shape(), axes)](const Tensors& dy) {
     return Tensors{broadcast_to(reshape(dy[0], kept), shape)};
   });
@@ -98,7 +105,7 @@ Tensor min(const Tensor& x, Axes axis, bool keepdims) { return extreme(ReduceOp:
 Tensor prod(const Tensor& x, Axes axis, bool keepdims) {
   detail::require_defined(x, "prod");
   const auto axes = axis.resolve(x.rank(), "prod");
-  Tensor y = reduce_kernel(ReduceOp::prod, x, axes, keepdims);
+  Tensor y = reduce_kernel(ReduceOp::prod, count_bools(x), axes, keepdims);
   autograd::record(y, {x}, [x, axes](const Tensors& dy) {
     // d/dx_i prod = product of the others, exact when some x are zero.
     const Shape kept = kept_shape(x.shape(), axes);
@@ -152,11 +159,19 @@ Tensor arg_extreme(const Tensor& x, std::optional<int64_t> axis, bool keepdims, 
   const char* name = is_max ? "argmax" : "argmin";
   detail::require_defined(x, name);
   if (!axis) {
+    if (x.size() == 0) {
+      throw ValueError(std::string(name) + ": attempt to get the " + name + " of an empty tensor of shape " + x.shape().str());
+    }
     Tensor r = kernels::arg_reduce(ravel(x), 0, false, is_max);
     if (keepdims) r = reshape(r, Shape(std::vector<int64_t>(static_cast<size_t>(x.rank()), 1)));
     return r;
   }
-  return kernels::arg_reduce(x, normalize_axis(*axis, x.rank(), name), keepdims, is_max);
+  const int64_t a = normalize_axis(*axis, x.rank(), name);
+  if (x.shape().dims()[static_cast<size_t>(a)] == 0) {
+    throw ValueError(std::string(name) + ": attempt to get the " + name + " of an empty axis " + std::to_string(*axis) +
+                     " of shape " + x.shape().str());
+  }
+  return kernels::arg_reduce(x, a, keepdims, is_max);
 }
 }  // namespace
 

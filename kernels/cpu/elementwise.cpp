@@ -1,4 +1,5 @@
 #include <keras/kernels/cpu/cpu_kernels.h>
+#include <keras/kernels/cpu/eltwise_dnnl.h>
 #include <keras/kernels/cpu/loops.h>
 
 #include <cmath>
@@ -61,8 +62,9 @@ T apply_unary(UnaryOp op, T x, double alpha) {
       case UnaryOp::floor: return std::floor(x);
       case UnaryOp::ceil: return std::ceil(x);
       case UnaryOp::round: return std::nearbyint(x);
-      case UnaryOp::relu: return x > 0 ? x : T{0};
-      case UnaryOp::relu6: return x > 0 ? (x < 6 ? x : T{6}) : T{0};
+      // Written so that NaN falls through every comparison and propagates, as in NumPy and JAX.
+      case UnaryOp::relu: return x < 0 ? T{0} : x;
+      case UnaryOp::relu6: return x < 0 ? T{0} : (x > 6 ? T{6} : x);
       case UnaryOp::leaky_relu: return x > 0 ? x : a * x;
       case UnaryOp::elu: return x > 0 ? x : a * std::expm1(x);
       case UnaryOp::selu:
@@ -237,6 +239,7 @@ Tensor unary(const UnaryArgs& args) {
   }
   const bool predicate = is_predicate(args.op);
   Tensor dst = Tensor::empty(src.shape(), predicate ? DType::bool_ : src.dtype(), src.device());
+  if (!predicate && unary_dnnl(args, dst)) return dst;
   visit_dtype(src.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, float16_t> || std::is_same_v<T, bfloat16_t>) {
@@ -276,6 +279,7 @@ Tensor binary(const BinaryArgs& args) {
   }
   const bool compare = is_comparison(args.op);
   Tensor dst = Tensor::empty(out, compare ? DType::bool_ : a.dtype(), a.device());
+  if (!compare && binary_dnnl(args, dst)) return dst;
   visit_dtype(a.dtype(), [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, float16_t> || std::is_same_v<T, bfloat16_t>) {

@@ -29,7 +29,12 @@ Plan make_plan(const MatmulArgs& a) {
   }
   p.src_batch.assign(sd.begin(), sd.end() - 2);
   p.wei_batch.assign(wd.begin(), wd.end() - 2);
-  for (size_t i = 0; i + 2 < r; ++i) p.batch.push_back(std::max(sd[i], wd[i]));
+  for (size_t i = 0; i + 2 < r; ++i) {
+    if (sd[i] != wd[i] && sd[i] != 1 && wd[i] != 1) {
+      throw ValueError("matmul: batch dimensions do not broadcast: " + a.src.shape().str() + " and " + a.weights.shape().str());
+    }
+    p.batch.push_back(sd[i] == 1 ? wd[i] : sd[i]);  // not max: a 1 against a 0 broadcasts to 0
+  }
   return p;
 }
 
@@ -71,8 +76,13 @@ Tensor matmul_dnnl(const MatmulArgs& a, const Plan& p, Tensor dst) {
   const std::vector<int64_t> ones(p.batch.size(), 1);
   const dnnl::memory::desc bias_md(dims_of(ones, 1, p.n), tag::f32, strides_of(ones, 1, p.n, false));
   dnnl::matmul prim = cache.get(key, [&] {
-    auto desc = has_bias ? dnnl::matmul::desc(src_md, wei_md, bias_md, dst_md) : dnnl::matmul::desc(src_md, wei_md, dst_md);
-    return dnnl::matmul(dnnl::matmul::primitive_desc(desc, dnnl_engine()));
+    try {
+      auto desc = has_bias ? dnnl::matmul::desc(src_md, wei_md, bias_md, dst_md) : dnnl::matmul::desc(src_md, wei_md, dst_md);
+      return dnnl::matmul(dnnl::matmul::primitive_desc(desc, dnnl_engine()));
+    } catch (const dnnl::error& e) {
+      throw RuntimeError("matmul: oneDNN could not create a primitive for " + a.src.shape().str() + " @ " +
+                         a.weights.shape().str() + ": " + e.what() + " (status " + std::to_string(e.status) + ")");
+    }
   });
   auto& engine = dnnl_engine();
   std::unordered_map<int, dnnl::memory> margs{

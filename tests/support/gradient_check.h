@@ -73,8 +73,8 @@ inline void check_allclose(const Tensor& actual, const Tensor& expected, double 
   const auto a = actual.to_vector<double>();
   const auto e = expected.to_vector<double>();
   for (size_t i = 0; i < a.size(); ++i) {
-    const bool both_nan = std::isnan(a[i]) && std::isnan(e[i]);
-    if (!both_nan && !(std::fabs(a[i] - e[i]) <= atol + rtol * std::fabs(e[i]))) {
+    const bool same_special = (std::isnan(a[i]) && std::isnan(e[i])) || (std::isinf(e[i]) && a[i] == e[i]);
+    if (!same_special && !(std::fabs(a[i] - e[i]) <= atol + rtol * std::fabs(e[i]))) {
       FAIL_CHECK("element " << i << ": " << a[i] << " != expected " << e[i]);
       return;
     }

@@ -4,6 +4,10 @@
 
 #include "support/gradient_check.h"
 
+#include <cmath>
+#include <iterator>
+#include <limits>
+
 using namespace keras;
 using keras::testing::check_allclose;
 using keras::testing::check_gradients;
@@ -33,12 +37,52 @@ void check_second_gradient(const UnaryFn& fn) {
       {grad_points()});
 }
 
+// n points spanning [lo, hi] and the special values: long enough for the CPU's oneDNN paths.
+Tensor wide_input(double lo, double hi, int64_t n = 5000) {
+  std::vector<float> v;
+  const double step = (hi - lo) / static_cast<double>(n - 1);
+  for (int64_t i = 0; i < n; ++i) v.push_back(static_cast<float>(lo + step * static_cast<double>(i)));
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  for (float special : {nan, inf, -inf, 0.f, -0.f, 1e-30f, -1e-30f, 1e30f, -1e30f}) v.push_back(special);
+  return Tensor::from_vector(v);
+}
+
+// fn in float32 against fn in float64 (the reference loops) rounded to float32; infinities must match.
+void check_float32_against_float64(const UnaryFn& fn, const Tensor& x, double rtol = 1e-5, double atol = 1e-6) {
+  const Tensor got = fn(x);
+  REQUIRE(got.dtype() == DType::float32);
+  const auto a = got.to_vector<double>();
+  const auto e = fn(x.astype(DType::float64)).astype(DType::float32).to_vector<double>();
+  const auto in = x.to_vector<double>();
+  for (size_t i = 0; i < a.size(); ++i) {
+    const bool same = a[i] == e[i] || (std::isnan(a[i]) && std::isnan(e[i])) ||
+                      std::fabs(a[i] - e[i]) <= rtol * std::fabs(e[i]) + atol;
+    if (!same) {
+      FAIL_CHECK("at x = " << in[i] << ": " << a[i] << " != expected " << e[i]);
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 TEST_SUITE("core") {
 
 TEST_CASE("relu zeroes negatives and keeps positives") {
   check_allclose(ops::relu(f32({-2.f, -0.5f, 0.f, 0.5f, 3.f})), f32({0.f, 0.f, 0.f, 0.5f, 3.f}));
+}
+
+TEST_CASE("Activations propagate NaN, as NumPy and JAX") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  const UnaryFn fns[] = {ops::relu, ops::relu6, [](const Tensor& x) { return ops::leaky_relu(x); },
+                         [](const Tensor& x) { return ops::elu(x); }, ops::selu,
+                         [](const Tensor& x) { return ops::gelu(x); }, ops::softplus, ops::softsign, ops::silu,
+                         ops::hard_sigmoid};
+  for (size_t i = 0; i < std::size(fns); ++i) {
+    CAPTURE(i);
+    CHECK(std::isnan(fns[i](f32({nan})).item<float>()));
+    CHECK(std::isnan(fns[i](ops::full({4096}, nan)).to_vector<float>()[4095]));  // the oneDNN path
+  }
 }
 
 TEST_CASE("relu's gradient at 0 is 0, as TensorFlow") {
@@ -97,7 +141,22 @@ TEST_CASE("hard_sigmoid is relu6(x + 3) / 6, as Keras 3") {
 }
 
 TEST_CASE("sigmoid is stable for large magnitudes") {
-  check_allclose(ops::sigmoid(f32({-1000.f, -1.f, 0.f, 1.f, 1000.f})), f32({0.f, 0.2689414214f, 0.5f, 0.7310585786f, 1.f}));
+  check_allclose(ops::sigmoid(f32({-1000.f, -1.f, 0.f, 1.f, 1000.f})),
+                 f32({0.f, 0.2689414214f, 0.5f, 0.7310585786f, 1.f}));
+}
+
+TEST_CASE("Activations on large float32 tensors agree with the float64 loops") {
+  const UnaryFn fns[] = {ops::relu, ops::relu6, [](const Tensor& x) { return ops::leaky_relu(x); },
+                         [](const Tensor& x) { return ops::leaky_relu(x, 0.01); },
+                         [](const Tensor& x) { return ops::elu(x); }, [](const Tensor& x) { return ops::elu(x, 0.5); },
+                         ops::selu, [](const Tensor& x) { return ops::gelu(x); },
+                         [](const Tensor& x) { return ops::gelu(x, false); }, ops::softplus, ops::softsign, ops::silu,
+                         ops::hard_sigmoid};
+  for (size_t i = 0; i < std::size(fns); ++i) {
+    CAPTURE(i);
+    check_float32_against_float64(fns[i], wide_input(-30.0, 30.0));
+    check_float32_against_float64(fns[i], wide_input(-4.0, 4.0, 1500));
+  }
 }
 
 TEST_CASE("Activations keep float64 and take integers as float32") {

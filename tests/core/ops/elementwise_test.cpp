@@ -5,6 +5,7 @@
 #include "support/gradient_check.h"
 
 #include <cmath>
+#include <iterator>
 #include <limits>
 
 using namespace keras;
@@ -26,14 +27,33 @@ Tensor i32(std::initializer_list<int32_t> values) { return Tensor(values); }
 Tensor b8(std::initializer_list<bool> values) { return Tensor(values); }
 
 // Like check_allclose, but infinities must match exactly (check_allclose's |a - e| is NaN there).
-void check_ieee(const Tensor& actual, const Tensor& expected, double rtol = 1e-6) {
+void check_ieee(const Tensor& actual, const Tensor& expected, double rtol = 1e-6, double atol = 1e-7) {
   REQUIRE(actual.shape() == expected.shape());
   const auto a = actual.to_vector<double>(), e = expected.to_vector<double>();
   for (size_t i = 0; i < a.size(); ++i) {
     const bool same = a[i] == e[i] || (std::isnan(a[i]) && std::isnan(e[i])) ||
-                      std::fabs(a[i] - e[i]) <= rtol * std::fabs(e[i]) + 1e-7;
-    CHECK_MESSAGE(same, "element " << i << ": " << a[i] << " != expected " << e[i]);
+                      std::fabs(a[i] - e[i]) <= rtol * std::fabs(e[i]) + atol;
+    if (!same) {
+      FAIL_CHECK("element " << i << ": " << a[i] << " != expected " << e[i]);
+      return;
+    }
   }
+}
+
+// n points spanning [lo, hi] and the special values: long enough for the CPU's oneDNN paths.
+Tensor wide_input(double lo, double hi, int64_t n = 5000) {
+  std::vector<float> v;
+  const double step = (hi - lo) / static_cast<double>(n - 1);
+  for (int64_t i = 0; i < n; ++i) v.push_back(static_cast<float>(lo + step * static_cast<double>(i)));
+  for (float special : {kNaN, kInf, -kInf, 0.f, -0.f, 1e-30f, -1e-30f, 1e30f, -1e30f}) v.push_back(special);
+  return Tensor::from_vector(v);
+}
+
+// fn in float32 against fn in float64 (the reference loops) rounded to float32.
+void check_float32_against_float64(const UnaryFn& fn, const Tensor& x, double rtol = 1e-5, double atol = 1e-6) {
+  const Tensor got = fn(x);
+  REQUIRE(got.dtype() == DType::float32);
+  check_ieee(got, fn(x.astype(DType::float64)).astype(DType::float32), rtol, atol);
 }
 
 void check_unary_gradient(const UnaryFn& fn, const Tensor& x) {
@@ -184,6 +204,37 @@ TEST_CASE("Edge values follow IEEE and NumPy") {
   check_allclose(ops::tanh(f32({kInf, -kInf})), f32({1.f, -1.f}));
 }
 
+TEST_CASE("Unary ops on large float32 tensors agree with the float64 loops") {
+  const Tensor x = wide_input(-30.0, 30.0);
+  const UnaryFn fns[] = {ops::negative, ops::abs, ops::sign, ops::square, ops::sqrt, ops::rsqrt, ops::reciprocal,
+                         ops::exp, ops::log, ops::log1p, ops::expm1, ops::tanh, ops::sigmoid, ops::erf,
+                         ops::floor, ops::ceil, ops::round};
+  for (size_t i = 0; i < std::size(fns); ++i) {
+    CAPTURE(i);
+    check_float32_against_float64(fns[i], x);
+  }
+  check_float32_against_float64(ops::sin, wide_input(-10.0, 10.0));
+  check_float32_against_float64(ops::cos, wide_input(-10.0, 10.0));
+  check_float32_against_float64(ops::round, wide_input(-8.0, 8.0, 33));  // every half-integer
+}
+
+TEST_CASE("Binary ops on large float32 tensors agree with the float64 loops, broadcast or not") {
+  const Tensor m = ops::reshape(wide_input(-5.0, 5.0, 4991), {5000, 1}) * ops::ones({1, 3});
+  const Tensor row = Tensor({0.5f, -2.f, 0.f}), col = ops::reshape(wide_input(1.0, 3.0, 4991), {5000, 1});
+  const BinaryFn fns[] = {ops::add, ops::subtract, ops::multiply, ops::divide, ops::maximum, ops::minimum, ops::power};
+  const std::pair<Tensor, Tensor> operands[] = {{m, m * 0.7}, {m, row}, {row, m}, {col, m}, {m, Tensor::scalar(3.f)},
+                                                {Tensor::scalar(2.f), m}};
+  for (size_t i = 0; i < std::size(fns); ++i) {
+    for (const auto& [x1, x2] : operands) {
+      CAPTURE(i);
+      CAPTURE(x1.shape().str());
+      CAPTURE(x2.shape().str());
+      const Tensor got = fns[i](x1, x2);
+      check_ieee(got, fns[i](x1.astype(DType::float64), x2.astype(DType::float64)).astype(DType::float32), 1e-6, 1e-7);
+    }
+  }
+}
+
 TEST_CASE("round rounds half to even, as NumPy") {
   check_allclose(ops::round(f32({0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 2.4f, 2.6f, -2.6f})),
                  f32({0.f, 2.f, 2.f, 0.f, -2.f, 2.f, 3.f, -3.f}));
@@ -234,7 +285,8 @@ TEST_CASE("Comparisons give bool and broadcast") {
   check_allclose(ops::less_equal(a, b), b8({true, true, false}));
   check_allclose(ops::greater(a, b), b8({false, false, true}));
   check_allclose(ops::greater_equal(a, b), b8({false, true, true}));
-  check_allclose(ops::less(f32({1.f, 2.f}, {2, 1}), f32({1.5f, 2.5f}, {1, 2})), Tensor({true, true, false, true}, {2, 2}));
+  check_allclose(ops::less(f32({1.f, 2.f}, {2, 1}), f32({1.5f, 2.5f}, {1, 2})),
+                 Tensor({true, true, false, true}, {2, 2}));
   check_allclose(ops::equal(i32({1, 2}), f32({1.f, 2.5f})), b8({true, false}));
   CHECK(ops::equal(f32({kNaN}), f32({kNaN})).item<bool>() == false);
 }
@@ -296,8 +348,8 @@ TEST_CASE("Binary ops name both shapes as tuples when they cannot broadcast") {
                        doctest::Contains("maximum: cannot broadcast shapes (2, 3) and (3, 3)"), ValueError);
   CHECK_THROWS_WITH_AS(ops::equal(a, b), doctest::Contains("equal: cannot broadcast shapes (2, 3) and (4,)"),
                        ValueError);
-  CHECK_THROWS_WITH_AS(ops::where(b8({true, false}), a, a), doctest::Contains("where: cannot broadcast shapes (2,) and (2, 3)"),
-                       ValueError);
+  CHECK_THROWS_WITH_AS(ops::where(b8({true, false}), a, a),
+                       doctest::Contains("where: cannot broadcast shapes (2,) and (2, 3)"), ValueError);
 }
 
 TEST_CASE("Elementwise ops reject an undefined tensor") {
@@ -430,7 +482,8 @@ TEST_CASE("Mixed-dtype ops hand each input a gradient of its own dtype") {
   CHECK(g[0].dtype() == DType::float32);
   CHECK(g[1].dtype() == DType::float64);
   // d/da = b - b^a (log b / a - 1 / a^2); d/db = a + 1 - a b^(a-1) / a
-  check_allclose(g[0], f32({3.f - 3.f * (std::log(3.f) - 1.f), 4.f - 16.f * (std::log(4.f) / 2.f - 0.25f)}), 1e-5, 1e-5);
+  check_allclose(g[0], f32({3.f - 3.f * (std::log(3.f) - 1.f), 4.f - 16.f * (std::log(4.f) / 2.f - 0.25f)}), 1e-5,
+                 1e-5);
   check_allclose(g[1], Tensor({2.0 - 1.0, 3.0 - 4.0}));
 }
 
