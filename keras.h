@@ -9,6 +9,7 @@
 #include <keras/core/shape.h>
 #include <keras/core/tensor.h>
 #include <keras/core/variable.h>
+#include <keras/callbacks/callbacks.h>
 #include <keras/io/npy.h>
 #include <keras/layers/layers.h>
 #include <keras/models/model.h>

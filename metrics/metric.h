@@ -30,6 +30,8 @@ class Metric {
   /// {"name", "dtype", ...class arguments}.
   virtual Config get_config() const;
   const std::string& name() const { return name_; }
+  /// Renames this handle (compile prefixes metrics of multi-output models with the output's name).
+  void set_name(std::string name) { name_ = std::move(name); }
   DType dtype() const { return dtype_; }
   const std::vector<Variable>& variables() const { return *variables_; }
 

@@ -1,4 +1,5 @@
 #include <keras/models/model.h>
+#include <keras/models/training_state.h>
 
 #include <keras/core/ops.h>
 #include <keras/layers/core/input_layer.h>
@@ -135,13 +136,15 @@ Model::Model(const KerasTensor& inputs, const KerasTensor& outputs, ModelOptions
     : Model(std::vector<KerasTensor>{inputs}, std::vector<KerasTensor>{outputs}, std::move(options)) {}
 
 Model::Model(const std::vector<KerasTensor>& inputs, const std::vector<KerasTensor>& outputs, ModelOptions options)
-    : Layer("Functional", {.name = options.name.empty() ? "" : options.name, .trainable = options.trainable}) {
+    : Layer("Functional", {.name = options.name.empty() ? "" : options.name, .trainable = options.trainable}),
+      training_(std::make_shared<Training>()) {
   if (inputs.empty() || outputs.empty()) throw ValueError("Model: needs at least one input and one output");
   set_graph(inputs, outputs);
 }
 
 Model::Model(const Named<KerasTensor>& inputs, const Named<KerasTensor>& outputs, ModelOptions options)
-    : Layer("Functional", {.name = options.name, .trainable = options.trainable}) {
+    : Layer("Functional", {.name = options.name, .trainable = options.trainable}),
+      training_(std::make_shared<Training>()) {
   std::vector<KerasTensor> in, out;
   for (const auto& [name, t] : inputs.items) {
     input_names_->push_back(name);
@@ -156,7 +159,8 @@ Model::Model(const Named<KerasTensor>& inputs, const Named<KerasTensor>& outputs
 }
 
 Model::Model(std::string class_name, ModelOptions options)
-    : Layer(std::move(class_name), {.name = options.name, .trainable = options.trainable}) {}
+    : Layer(std::move(class_name), {.name = options.name, .trainable = options.trainable}),
+      training_(std::make_shared<Training>()) {}
 
 void Model::set_graph(const std::vector<KerasTensor>& inputs, const std::vector<KerasTensor>& outputs) {
   graph_ = GraphBuilder::build(inputs, outputs);
@@ -276,41 +280,6 @@ std::vector<Shape> Model::compute_output_shape(const std::vector<Shape>& input_s
   std::vector<Shape> result;
   for (const KerasTensor& y : g.outputs) result.push_back(shapes.at(key_of(y)));
   return result;
-}
-
-Tensors Model::predict(const Tensors& x, PredictOptions options) {
-  if (x.empty()) throw ValueError("predict: received no input tensors");
-  if (options.batch_size <= 0) throw ValueError("predict: batch_size must be positive, got " + std::to_string(options.batch_size));
-  const int64_t n = x[0].rank() > 0 ? x[0].shape()[0] : 1;
-  for (const Tensor& t : x) {
-    if (t.rank() == 0 || t.shape()[0] != n) {
-      throw ValueError("predict: all inputs must have the same number of samples (axis 0), got " + x[0].shape().str() +
-                       " and " + t.shape().str());
-    }
-  }
-  std::vector<Tensors> chunks;  // per output
-  for (int64_t start = 0; start < n; start += options.batch_size) {
-    const int64_t len = std::min(options.batch_size, n - start);
-    Tensors batch;
-    for (const Tensor& t : x) {
-      std::vector<int64_t> begin(static_cast<size_t>(t.rank()), 0), size = t.shape().dims();
-      begin[0] = start;
-      size[0] = len;
-      batch.push_back(ops::slice(t, begin, size));
-    }
-    Tensors out = (*this)(batch, false);
-    if (chunks.empty()) chunks.resize(out.size());
-    for (size_t i = 0; i < out.size(); ++i) chunks[i].push_back(out[i]);
-  }
-  Tensors result;
-  for (const Tensors& c : chunks) result.push_back(c.size() == 1 ? c[0] : ops::concatenate(c, 0));
-  return result;
-}
-
-Tensor Model::predict(const Tensor& x, PredictOptions options) {
-  Tensors out = predict(Tensors{x}, options);
-  if (out.size() != 1) throw ValueError("predict: the model has several outputs; pass a list of inputs");
-  return out[0];
 }
 
 Config Model::get_config() const {

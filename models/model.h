@@ -1,7 +1,13 @@
 #pragma once
+#include <keras/callbacks/callback.h>
+#include <keras/data/dataset.h>
 #include <keras/layers/layer.h>
+#include <keras/losses/loss.h>
+#include <keras/metrics/metric.h>
+#include <keras/optimizers/optimizer.h>
 
 #include <initializer_list>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <memory>
@@ -9,6 +15,13 @@
 #include <vector>
 
 namespace keras {
+
+namespace detail {
+class EpochBatches;
+}
+namespace callbacks {
+class CallbackList;
+}
 
 /// Values keyed by name, for models with named inputs or outputs: {{"image", x}, {"meta", m}}.
 /// (A distinct type, so that a braced list of tensors is never mistaken for one.)
@@ -26,9 +39,98 @@ struct ModelOptions {
   bool trainable = true;
 };
 
+/// compile's `loss`: one loss for every output, one per output in order, or one per output name.
+class Losses {
+ public:
+  Losses() = default;
+  template <class T>
+    requires std::is_constructible_v<LossArg, T>
+  Losses(T&& loss) : list_{LossArg(std::forward<T>(loss))} {}  // NOLINT: .loss = "mse"
+  Losses(std::initializer_list<LossArg> losses) : list_(losses) {}
+  Losses(const Named<LossArg>& losses) : named_(losses.items) {}  // NOLINT
+  const std::vector<LossArg>& list() const { return list_; }
+  const std::map<std::string, LossArg>& named() const { return named_; }
+  bool empty() const { return list_.empty() && named_.empty(); }
+
+ private:
+  std::vector<LossArg> list_;
+  std::map<std::string, LossArg> named_;
+};
+
+/// keras.Model.compile's keyword arguments, in Keras's order.
+struct CompileOptions {
+  OptimizerArg optimizer = "rmsprop";
+  Losses loss = {};
+  std::vector<double> loss_weights = {};
+  std::vector<MetricArg> metrics = {};  // applied to every output
+  std::vector<MetricArg> weighted_metrics = {};  // these also receive sample and class weights
+  /// Keras's flag, kept in compile_config. Every step runs eagerly until graph mode (keras::function)
+  /// exists; then run_eagerly = false will trace the step.
+  bool run_eagerly = false;
+  /// Batches per execution: callbacks' batch hooks run once per this many batches, as in Keras.
+  int64_t steps_per_execution = 1;
+};
+
+/// fit's validation_data: (x, y[, sample_weight]) tensors or a Dataset; empty when not given.
+class ValidationData {
+ public:
+  ValidationData() = default;
+  ValidationData(Tensor x, Tensor y, Tensor sample_weight = {})
+      : x_{std::move(x)}, y_{std::move(y)}, sample_weight_(std::move(sample_weight)), given_(true) {}
+  ValidationData(Tensors x, Tensors y, Tensor sample_weight = {})
+      : x_(std::move(x)), y_(std::move(y)), sample_weight_(std::move(sample_weight)), given_(true) {}
+  ValidationData(data::Dataset dataset) : dataset_(std::make_shared<data::Dataset>(std::move(dataset))), given_(true) {}  // NOLINT
+  bool given() const { return given_; }
+  const Tensors& x() const { return x_; }
+  const Tensors& y() const { return y_; }
+  const Tensor& sample_weight() const { return sample_weight_; }
+  const std::shared_ptr<data::Dataset>& dataset() const { return dataset_; }
+
+ private:
+  Tensors x_, y_;
+  Tensor sample_weight_;
+  std::shared_ptr<data::Dataset> dataset_;
+  bool given_ = false;
+};
+
+/// keras.Model.fit's keyword arguments, in Keras's order.
+struct FitOptions {
+  std::optional<int64_t> batch_size = {};  // default 32 (ignored for a Dataset, which is batched)
+  int epochs = 1;
+  int verbose = 1;  // 0 silent, 1 progress bar, 2 one line per epoch
+  std::vector<CallbackArg> callbacks = {};
+  double validation_split = 0.0;  // the last fraction of the samples, before shuffling, as Keras
+  ValidationData validation_data = {};
+  bool shuffle = true;
+  std::map<int64_t, double> class_weight = {};
+  Tensor sample_weight = {};
+  int initial_epoch = 0;
+  std::optional<int64_t> steps_per_epoch = {};
+  std::optional<int64_t> validation_steps = {};
+  std::optional<int64_t> validation_batch_size = {};
+  int validation_freq = 1;
+};
+
+struct EvaluateOptions {
+  std::optional<int64_t> batch_size = {};
+  int verbose = 1;
+  Tensor sample_weight = {};
+  std::optional<int64_t> steps = {};
+  std::vector<CallbackArg> callbacks = {};
+};
+
 struct PredictOptions {
   int64_t batch_size = 32;
   int verbose = 0;
+  std::optional<int64_t> steps = {};
+  std::vector<CallbackArg> callbacks = {};
+};
+
+/// One batch as train_step / test_step receive it (Keras's (x, y, sample_weight) tuple).
+struct Batch {
+  Tensors x;
+  Tensors y;
+  Tensor sample_weight = {};
 };
 
 /// keras.Model. Built one of three ways:
@@ -56,6 +158,44 @@ class Model : public Layer {
   std::shared_ptr<Layer> clone() const override { return std::make_shared<Model>(*this); }
   /// Rebuilds a Functional model from get_config() (Keras 3 or Keras 2 node formats).
   static std::shared_ptr<Layer> from_config(const Config& config);
+
+  /// Configures training (keras.Model.compile).
+  void compile(CompileOptions options);
+  bool compiled() const;
+  /// Trains for `epochs` epochs (keras.Model.fit); returns the History.
+  History fit(const Tensor& x, const Tensor& y, FitOptions options = {});
+  History fit(const Tensors& x, const Tensors& y, FitOptions options = {});
+  /// A Dataset of (x, y[, sample_weight]) batches.
+  History fit(const data::Dataset& dataset, FitOptions options = {});
+  /// Loss and metrics on the data, by name (Keras's return_dict=True).
+  Logs evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options = {});
+  Logs evaluate(const Tensors& x, const Tensors& y, EvaluateOptions options = {});
+  Logs evaluate(const data::Dataset& dataset, EvaluateOptions options = {});
+  Logs train_on_batch(const Tensors& x, const Tensors& y, const Tensor& sample_weight = {});
+  Logs test_on_batch(const Tensors& x, const Tensors& y, const Tensor& sample_weight = {});
+  Tensors predict_on_batch(const Tensors& x);
+
+  /// One training step (Keras 3's train_step): forward under a GradientTape, compute_loss,
+  /// gradients, optimizer update, compute_metrics. Override it to customise fit().
+  virtual Logs train_step(const Batch& data);
+  /// One evaluation step: forward, compute_loss, compute_metrics.
+  virtual Logs test_step(const Batch& data);
+  /// The compiled losses (weighted, summed over outputs) plus the model's regularization losses.
+  Tensor compute_loss(const Batch& data, const Tensors& y_pred, bool training = true);
+  /// Updates the loss tracker and compiled metrics; returns every metric's result by name.
+  Logs compute_metrics(const Batch& data, const Tensors& y_pred, const Tensor& loss);
+  /// The metrics' current results by name ("loss", "accuracy", ...).
+  Logs get_metrics_result() const;
+  void reset_metrics();
+  /// The loss tracker ("loss") followed by the compiled metrics.
+  std::vector<std::shared_ptr<metrics::Metric>> metrics() const;
+  /// The compiled optimizer; ValueError before compile.
+  optimizers::Optimizer& optimizer() const;
+  /// Set by a callback (or a custom step) to end fit after the current batch.
+  bool stop_training() const;
+  void set_stop_training(bool stop);
+  /// compile's arguments as Keras 3 records them ({} when not compiled).
+  Config get_compile_config() const;
 
   /// Inference in batches of batch_size; outputs concatenated along the batch axis.
   Tensor predict(const Tensor& x, PredictOptions options = {});
@@ -91,7 +231,13 @@ class Model : public Layer {
  private:
   friend struct GraphBuilder;
   struct Graph;
-  std::shared_ptr<Graph> graph_;  // null for subclassed models until they define one
+  std::shared_ptr<Graph> graph_;
+  struct Training;
+  std::shared_ptr<Training> training_;
+  Training& training(const char* what) const;
+  History run_fit(const std::function<std::unique_ptr<detail::EpochBatches>()>& make_train,
+                  const std::function<std::unique_ptr<detail::EpochBatches>()>& make_val, const FitOptions& options,
+                  callbacks::CallbackList& callbacks);  // null for subclassed models until they define one
   std::shared_ptr<std::vector<std::string>> input_names_ = std::make_shared<std::vector<std::string>>();
   std::shared_ptr<std::vector<std::string>> output_names_ = std::make_shared<std::vector<std::string>>();
   const Graph& graph(const char* what) const;

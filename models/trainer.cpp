@@ -1,0 +1,655 @@
+// Model's training API: compile, fit, evaluate, predict and the train/test steps (Keras 3's Trainer).
+#include <keras/models/model.h>
+#include <keras/models/training_state.h>
+
+#include <keras/callbacks/callback_list.h>
+#include <keras/core/gradient_tape.h>
+#include <keras/core/ops.h>
+#include <keras/metrics/metrics.h>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+namespace keras {
+
+using callbacks::CallbackList;
+
+Model::Training& Model::training(const char* what) const {
+  if (!training_->compiled) {
+    throw ValueError(std::string("You must call compile() on model \"") + name() + "\" before " + what);
+  }
+  return *training_;
+}
+
+bool Model::compiled() const { return training_->compiled; }
+bool Model::stop_training() const { return training_->stop_training; }
+void Model::set_stop_training(bool stop) { training_->stop_training = stop; }
+optimizers::Optimizer& Model::optimizer() const { return *training("using its optimizer").optimizer; }
+
+namespace {
+
+size_t output_count(const Model& model) { return model.is_functional() ? model.outputs().size() : 1; }
+
+// The name Keras gives output i in logs of multi-output models: the output's name.
+std::string output_name(const Model& model, size_t i) {
+  if (!model.output_names().empty()) return model.output_names()[i];
+  return model.outputs()[i].producer()->layer->name();
+}
+
+}  // namespace
+
+void Model::compile(CompileOptions options) {
+  Training& t = *training_;
+  t = Training{};
+  t.options = options;
+  t.optimizer = options.optimizer.get();
+  const size_t n = output_count(*this);
+  t.losses.assign(n, LossArg());
+  if (!options.loss.named().empty()) {
+    if (!is_functional()) throw ValueError("compile: losses by output name need a Functional model");
+    for (const auto& [key, loss] : options.loss.named()) {
+      bool found = false;
+      for (size_t i = 0; i < n; ++i) {
+        if (output_name(*this, i) == key) {
+          t.losses[i] = loss;
+          found = true;
+        }
+      }
+      if (!found) {
+        std::string names;
+        for (size_t i = 0; i < n; ++i) names += (i ? ", " : "") + output_name(*this, i);
+        throw ValueError("compile: no output named '" + key + "'; the outputs are: " + names);
+      }
+    }
+  } else if (options.loss.list().size() == 1) {
+    t.losses.assign(n, options.loss.list()[0]);  // one loss serves every output
+  } else if (!options.loss.list().empty()) {
+    if (options.loss.list().size() != n) {
+      throw ValueError("compile: received " + std::to_string(options.loss.list().size()) + " losses for a model with " +
+                       std::to_string(n) + " outputs");
+    }
+    t.losses = options.loss.list();
+  }
+  t.loss_weights = options.loss_weights;
+  if (!t.loss_weights.empty() && t.loss_weights.size() != n) {
+    throw ValueError("compile: loss_weights has " + std::to_string(t.loss_weights.size()) + " entries for a model with " +
+                     std::to_string(n) + " outputs");
+  }
+  if (t.loss_weights.empty()) t.loss_weights.assign(n, 1.0);
+  if (options.steps_per_execution < 1) {
+    throw ValueError("compile: steps_per_execution must be >= 1, got " + std::to_string(options.steps_per_execution));
+  }
+  t.loss_tracker = std::make_shared<metrics::Mean>(metrics::MetricOptions{.name = "loss"});
+  t.compiled = true;
+}
+
+Config Model::get_compile_config() const {
+  if (!training_->compiled) return Config::object();
+  const Training& t = *training_;
+  Config c;
+  Config opt;
+  opt["module"] = "keras.optimizers";
+  opt["class_name"] = t.optimizer->class_name();
+  opt["config"] = t.optimizer->get_config();
+  opt["registered_name"] = nullptr;
+  c["optimizer"] = opt;
+  const auto& losses = t.options.loss;
+  if (losses.empty()) {
+    c["loss"] = nullptr;
+  } else if (!losses.named().empty()) {
+    Config d = Config::object();
+    for (const auto& [k, l] : losses.named()) d[k] = l.to_config();
+    c["loss"] = d;
+  } else if (losses.list().size() == 1) {
+    c["loss"] = losses.list()[0].to_config();
+  } else {
+    Config l = Config::array();
+    for (const LossArg& a : losses.list()) l.push_back(a.to_config());
+    c["loss"] = l;
+  }
+  c["loss_weights"] = t.options.loss_weights.empty() ? Config(nullptr) : Config(t.options.loss_weights);
+  auto metric_list = [](const std::vector<MetricArg>& ms) {
+    if (ms.empty()) return Config(nullptr);
+    Config l = Config::array();
+    for (const MetricArg& m : ms) l.push_back(m.to_config());
+    return l;
+  };
+  c["metrics"] = metric_list(t.options.metrics);
+  c["weighted_metrics"] = metric_list(t.options.weighted_metrics);
+  c["run_eagerly"] = t.options.run_eagerly;
+  c["steps_per_execution"] = t.options.steps_per_execution;
+  c["jit_compile"] = false;
+  return c;
+}
+
+// ---- Losses and metrics -------------------------------------------------------------------
+
+Tensor Model::compute_loss(const Batch& data, const Tensors& y_pred, bool /*training*/) {
+  Training& t = training("computing the loss");
+  Tensor total;
+  const size_t n = std::min(y_pred.size(), t.losses.size());
+  if (data.y.size() < n) {
+    throw ValueError("Model \"" + name() + "\" has " + std::to_string(n) + " outputs with losses, but the data has " +
+                     std::to_string(data.y.size()) + " targets");
+  }
+  std::vector<Tensor> per_output;
+  for (size_t i = 0; i < n; ++i) {
+    if (!t.losses[i].defined()) {
+      per_output.push_back(Tensor());
+      continue;
+    }
+    Tensor l = (*t.losses[i])(data.y[i], y_pred[i], data.sample_weight);
+    per_output.push_back(l);
+    if (t.loss_weights[i] != 1.0) l = l * t.loss_weights[i];
+    total = total.defined() ? total + l : l;
+  }
+  if (n > 1) {
+    if (t.output_loss_trackers.empty()) {
+      for (size_t i = 0; i < n; ++i) {
+        t.output_loss_trackers.push_back(
+            std::make_shared<metrics::Mean>(metrics::MetricOptions{.name = output_name(*this, i) + "_loss"}));
+      }
+    }
+    const double batch = static_cast<double>(data.x.at(0).shape()[0]);
+    for (size_t i = 0; i < n; ++i) {
+      if (per_output[i].defined()) {
+        static_cast<metrics::Mean&>(*t.output_loss_trackers[i])
+            .update_state(ops::stop_gradient(per_output[i]), Tensor::scalar(batch, per_output[i].dtype()));
+      }
+    }
+  }
+  for (const Tensor& reg : losses()) total = total.defined() ? total + reg : reg;
+  if (!total.defined()) {
+    throw ValueError("Model \"" + name() + "\": compile() was given no loss, and the model adds none; pass loss=...");
+  }
+  return total;
+}
+
+Logs Model::compute_metrics(const Batch& data, const Tensors& y_pred, const Tensor& loss) {
+  Training& t = training("computing metrics");
+  const double batch = data.x.empty() || data.x[0].rank() == 0 ? 1.0 : static_cast<double>(data.x[0].shape()[0]);
+  static_cast<metrics::Mean&>(*t.loss_tracker).update_state(ops::stop_gradient(loss), Tensor::scalar(batch, loss.dtype()));
+  const size_t n = std::min(y_pred.size(), data.y.size());
+  if (!t.metrics_resolved) {
+    t.metrics.assign(n, {});
+    t.weighted_metrics.assign(n, {});
+    for (size_t i = 0; i < n; ++i) {
+      const std::string prefix = n > 1 ? output_name(*this, i) + "_" : "";
+      auto resolve = [&](const MetricArg& arg) {
+        std::shared_ptr<metrics::Metric> m = arg.resolve(data.y[i].shape(), y_pred[i].shape());
+        if (!prefix.empty()) m->set_name(prefix + m->name());
+        return m;
+      };
+      for (const MetricArg& arg : t.options.metrics) t.metrics[i].push_back(resolve(arg));
+      for (const MetricArg& arg : t.options.weighted_metrics) t.weighted_metrics[i].push_back(resolve(arg));
+    }
+    t.metrics_resolved = true;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const Tensor yp = ops::stop_gradient(y_pred[i]);
+    for (auto& m : t.metrics[i]) m->update_state(data.y[i], yp);
+    for (auto& m : t.weighted_metrics[i]) m->update_state(data.y[i], yp, data.sample_weight);
+  }
+  return get_metrics_result();
+}
+
+std::vector<std::shared_ptr<metrics::Metric>> Model::metrics() const {
+  std::vector<std::shared_ptr<metrics::Metric>> out;
+  if (!training_->compiled) return out;
+  const Training& t = *training_;
+  out.push_back(t.loss_tracker);
+  for (const auto& m : t.output_loss_trackers) out.push_back(m);
+  for (const auto& ms : t.metrics) out.insert(out.end(), ms.begin(), ms.end());
+  for (const auto& ms : t.weighted_metrics) out.insert(out.end(), ms.begin(), ms.end());
+  return out;
+}
+
+Logs Model::get_metrics_result() const {
+  Logs logs;
+  for (const auto& m : metrics()) {
+    const Tensor r = m->result();
+    if (r.size() == 1) logs[m->name()] = r.item<double>();
+  }
+  return logs;
+}
+
+void Model::reset_metrics() {
+  for (const auto& m : metrics()) m->reset_state();
+}
+
+// ---- Steps --------------------------------------------------------------------------------
+
+Logs Model::train_step(const Batch& data) {
+  Training& t = training("training");
+  const std::vector<Variable> weights = trainable_weights();
+  Tensor loss;
+  Tensors y_pred;
+  Tensors grads;
+  {
+    GradientTape tape;
+    y_pred = (*this)(data.x, true);
+    loss = compute_loss(data, y_pred, true);
+    grads = tape.gradient(loss, weights);
+  }
+  t.optimizer->apply_gradients(grads, weights);
+  return compute_metrics(data, y_pred, loss);
+}
+
+Logs Model::test_step(const Batch& data) {
+  const Tensors y_pred = (*this)(data.x, false);
+  const Tensor loss = compute_loss(data, y_pred, false);
+  return compute_metrics(data, y_pred, loss);
+}
+
+Logs Model::train_on_batch(const Tensors& x, const Tensors& y, const Tensor& sample_weight) {
+  training("train_on_batch");
+  return train_step({x, y, sample_weight});
+}
+
+Logs Model::test_on_batch(const Tensors& x, const Tensors& y, const Tensor& sample_weight) {
+  training("test_on_batch");
+  return test_step({x, y, sample_weight});
+}
+
+Tensors Model::predict_on_batch(const Tensors& x) { return (*this)(x, false); }
+
+// ---- Data ---------------------------------------------------------------------------------
+
+namespace {
+
+int64_t num_samples(const Tensors& xs, const char* who) {
+  if (xs.empty() || xs[0].rank() == 0) throw ValueError(std::string(who) + ": expected input tensors with a batch axis");
+  const int64_t n = xs[0].shape()[0];
+  for (const Tensor& t : xs) {
+    if (t.rank() == 0 || t.shape()[0] != n) {
+      throw ValueError(std::string(who) + ": all arrays must have the same number of samples (axis 0); got shapes " +
+                       xs[0].shape().str() + " and " + t.shape().str());
+    }
+  }
+  return n;
+}
+
+Tensors rows(const Tensors& ts, int64_t begin, int64_t end) {
+  Tensors out;
+  for (const Tensor& t : ts) {
+    std::vector<int64_t> start(static_cast<size_t>(t.rank()), 0), size = t.shape().dims();
+    start[0] = begin;
+    size[0] = end - begin;
+    out.push_back(ops::slice(t, start, size));
+  }
+  return out;
+}
+
+Tensor rows(const Tensor& t, int64_t begin, int64_t end) { return t.defined() ? rows(Tensors{t}, begin, end)[0] : t; }
+
+// Class weights become per-sample weights: the weight of each sample's class (its index, or the
+// argmax of a one-hot/probability target), multiplied into any sample weights.
+Tensor apply_class_weight(const std::map<int64_t, double>& class_weight, const Tensor& y, const Tensor& sample_weight) {
+  if (class_weight.empty()) return sample_weight;
+  Tensor classes = y.rank() >= 2 && y.shape()[-1] > 1 ? ops::argmax(y, -1) : ops::reshape(y, Shape{y.shape()[0]});
+  const std::vector<int64_t> ids = classes.to_vector<int64_t>();
+  std::vector<float> w(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto it = class_weight.find(ids[i]);
+    w[i] = it == class_weight.end() ? 1.0f : static_cast<float>(it->second);
+  }
+  Tensor cw = Tensor::from_vector(w);
+  return sample_weight.defined() ? ops::multiply(ops::reshape(sample_weight, Shape{static_cast<int64_t>(w.size())}).astype(DType::float32), cw)
+                                 : cw;
+}
+
+}  // namespace
+
+namespace detail {
+
+// Batches of one epoch, from tensors (shuffled by index when asked) or from a Dataset.
+class EpochBatches {
+ public:
+  virtual ~EpochBatches() = default;
+  virtual std::optional<Batch> next() = 0;
+  virtual std::optional<int64_t> steps() const = 0;
+};
+
+class TensorBatches final : public EpochBatches {
+ public:
+  TensorBatches(const Tensors& x, const Tensors& y, const Tensor& sw, int64_t batch_size, bool shuffle,
+                std::mt19937_64* rng, std::optional<int64_t> max_steps)
+      : x_(x), y_(y), sw_(sw), batch_(batch_size), n_(num_samples(x, "fit")), max_steps_(max_steps) {
+    if (shuffle && rng) {
+      order_.resize(static_cast<size_t>(n_));
+      std::iota(order_.begin(), order_.end(), int64_t{0});
+      std::shuffle(order_.begin(), order_.end(), *rng);
+    }
+  }
+  std::optional<Batch> next() override {
+    if (max_steps_ && step_ >= *max_steps_) return std::nullopt;
+    if (pos_ >= n_) return std::nullopt;
+    const int64_t end = std::min(n_, pos_ + batch_);
+    Batch b;
+    if (order_.empty()) {
+      b = {rows(x_, pos_, end), rows(y_, pos_, end), rows(sw_, pos_, end)};
+    } else {
+      const Tensor idx = Tensor::from_vector(std::vector<int64_t>(order_.begin() + pos_, order_.begin() + end));
+      for (const Tensor& t : x_) b.x.push_back(ops::take(t, idx, 0));
+      for (const Tensor& t : y_) b.y.push_back(ops::take(t, idx, 0));
+      if (sw_.defined()) b.sample_weight = ops::take(sw_, idx, 0);
+    }
+    pos_ = end;
+    ++step_;
+    return b;
+  }
+  std::optional<int64_t> steps() const override {
+    const int64_t all = (n_ + batch_ - 1) / batch_;
+    return max_steps_ ? std::min(all, *max_steps_) : all;
+  }
+
+ private:
+  Tensors x_, y_;
+  Tensor sw_;
+  int64_t batch_, n_, pos_ = 0, step_ = 0;
+  std::vector<int64_t> order_;
+  std::optional<int64_t> max_steps_;
+};
+
+class DatasetBatches final : public EpochBatches {
+ public:
+  DatasetBatches(data::Dataset::Iterator* it, size_t n_inputs, size_t n_outputs, std::optional<int64_t> max_steps,
+                 std::optional<int64_t> cardinality)
+      : it_(it), n_in_(n_inputs), n_out_(n_outputs), max_steps_(max_steps), cardinality_(cardinality) {}
+  std::optional<Batch> next() override {
+    if (max_steps_ && step_ >= *max_steps_) return std::nullopt;
+    std::optional<data::Element> e = it_->next();
+    if (!e) return std::nullopt;
+    ++step_;
+    const size_t n = e->size();
+    if (n != n_in_ + n_out_ && n != n_in_ + n_out_ + 1 && n != n_in_) {
+      throw ValueError("A Dataset element has " + std::to_string(n) + " components; the model expects " +
+                       std::to_string(n_in_) + " input(s) and " + std::to_string(n_out_) +
+                       " target(s), optionally followed by sample weights");
+    }
+    Batch b;
+    b.x.assign(e->begin(), e->begin() + static_cast<int64_t>(n_in_));
+    if (n > n_in_) b.y.assign(e->begin() + static_cast<int64_t>(n_in_), e->begin() + static_cast<int64_t>(n_in_ + n_out_));
+    if (n == n_in_ + n_out_ + 1) b.sample_weight = e->back();
+    return b;
+  }
+  std::optional<int64_t> steps() const override {
+    if (max_steps_ && cardinality_) return std::min(*max_steps_, *cardinality_);
+    return max_steps_ ? max_steps_ : cardinality_;
+  }
+
+ private:
+  data::Dataset::Iterator* it_;
+  size_t n_in_, n_out_;
+  std::optional<int64_t> max_steps_;
+  std::optional<int64_t> cardinality_;
+  int64_t step_ = 0;
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::DatasetBatches;
+using detail::EpochBatches;
+using detail::TensorBatches;
+
+size_t input_count(const Model& model) { return model.is_functional() ? model.inputs().size() : 1; }
+
+std::mt19937_64 make_rng() {
+  // Seeded from keras's global generator, so keras::utils::set_random_seed makes shuffles repeat.
+  const Tensor r = random::uniform({2}, {.minval = 0.0, .maxval = 4294967296.0, .dtype = DType::float64});
+  const auto v = r.to_vector<double>();
+  return std::mt19937_64((static_cast<uint64_t>(v[0]) << 32) ^ static_cast<uint64_t>(v[1]));
+}
+
+}  // namespace
+
+// ---- fit / evaluate ------------------------------------------------------------------------
+
+namespace {
+
+// Runs one pass of test steps; shared by evaluate() and fit()'s validation.
+Logs run_test_epoch(Model& model, EpochBatches& batches, CallbackList& callbacks) {
+  model.reset_metrics();
+  Logs logs;
+  callbacks.on_test_begin(logs);
+  int64_t step = 0;
+  while (auto batch = batches.next()) {
+    Logs batch_logs;
+    callbacks.on_test_batch_begin(step, batch_logs);
+    batch_logs = model.test_step(*batch);
+    callbacks.on_test_batch_end(step, batch_logs);
+    ++step;
+  }
+  if (step == 0) throw ValueError("evaluate: the data produced no batches");
+  logs = model.get_metrics_result();
+  callbacks.on_test_end(logs);
+  return logs;
+}
+
+}  // namespace
+
+History Model::fit(const Tensor& x, const Tensor& y, FitOptions options) {
+  return fit(Tensors{x}, Tensors{y}, std::move(options));
+}
+
+History Model::fit(const Tensors& x_all, const Tensors& y_all, FitOptions options) {
+  training("fit");
+  const int64_t n = num_samples(x_all, "fit");
+  if (!y_all.empty() && num_samples(y_all, "fit") != n) {
+    throw ValueError("fit: x has " + std::to_string(n) + " samples but y has " + std::to_string(y_all[0].shape()[0]));
+  }
+  if (options.sample_weight.defined() && options.sample_weight.shape()[0] != n) {
+    throw ValueError("fit: sample_weight has " + std::to_string(options.sample_weight.shape()[0]) + " samples, x has " +
+                     std::to_string(n));
+  }
+  if (options.validation_split < 0 || options.validation_split >= 1) {
+    throw ValueError("fit: validation_split must be in [0, 1), got " + std::to_string(options.validation_split));
+  }
+  const int64_t batch_size = options.batch_size.value_or(32);
+  if (batch_size <= 0) throw ValueError("fit: batch_size must be positive, got " + std::to_string(batch_size));
+
+  Tensors x = x_all, y = y_all, vx, vy;
+  Tensor sw = options.sample_weight, vsw;
+  if (options.validation_split > 0) {
+    if (options.validation_data.given()) throw ValueError("fit: pass validation_split or validation_data, not both");
+    // Keras takes the last fraction of the samples, before any shuffling.
+    const int64_t split = static_cast<int64_t>(std::floor(static_cast<double>(n) * (1.0 - options.validation_split)));
+    if (split <= 0 || split >= n) {
+      throw ValueError("fit: validation_split=" + std::to_string(options.validation_split) + " leaves no samples on one side of " +
+                       std::to_string(n));
+    }
+    vx = rows(x_all, split, n);
+    vy = rows(y_all, split, n);
+    vsw = rows(options.sample_weight, split, n);
+    x = rows(x_all, 0, split);
+    y = rows(y_all, 0, split);
+    sw = rows(options.sample_weight, 0, split);
+  } else if (options.validation_data.given() && !options.validation_data.dataset()) {
+    vx = options.validation_data.x();
+    vy = options.validation_data.y();
+    vsw = options.validation_data.sample_weight();
+  }
+  if (!options.class_weight.empty()) {
+    if (y.size() != 1) throw ValueError("fit: class_weight is only supported for models with a single output");
+    sw = apply_class_weight(options.class_weight, y[0], sw);
+  }
+
+  std::mt19937_64 rng = make_rng();
+  const int64_t train_steps = (x[0].shape()[0] + batch_size - 1) / batch_size;
+  const int64_t steps = options.steps_per_epoch ? std::min(*options.steps_per_epoch, train_steps) : train_steps;
+  CallbackList callbacks(options.callbacks, this, {.verbose = options.verbose, .epochs = options.epochs, .steps = steps},
+                         true, options.verbose != 0);
+  auto make_train = [&] {
+    return std::make_unique<TensorBatches>(x, y, sw, batch_size, options.shuffle, &rng, options.steps_per_epoch);
+  };
+  std::function<std::unique_ptr<EpochBatches>()> make_val;
+  std::shared_ptr<data::Dataset::Iterator> val_iter;
+  if (!vx.empty()) {
+    const int64_t vb = options.validation_batch_size.value_or(batch_size);
+    make_val = [=] { return std::make_unique<TensorBatches>(vx, vy, vsw, vb, false, nullptr, options.validation_steps); };
+  } else if (options.validation_data.dataset()) {
+    const auto ds = options.validation_data.dataset();
+    make_val = [this, ds, &val_iter, &options]() -> std::unique_ptr<EpochBatches> {
+      val_iter = std::make_shared<data::Dataset::Iterator>(ds->iterate());
+      return std::make_unique<DatasetBatches>(val_iter.get(), input_count(*this), output_count(*this),
+                                              options.validation_steps, ds->cardinality());
+    };
+  }
+  return run_fit(make_train, make_val, options, callbacks);
+}
+
+History Model::fit(const data::Dataset& dataset, FitOptions options) {
+  training("fit");
+  if (options.validation_split > 0) {
+    throw ValueError("fit: validation_split is not supported with a Dataset, as in Keras; pass validation_data");
+  }
+  if (options.sample_weight.defined()) {
+    throw ValueError("fit: sample_weight is not supported with a Dataset; put the weights in its elements");
+  }
+  const std::optional<int64_t> card = dataset.cardinality();
+  const std::optional<int64_t> steps =
+      options.steps_per_epoch ? (card ? std::min(*options.steps_per_epoch, *card) : *options.steps_per_epoch) : card;
+  CallbackList callbacks(options.callbacks, this, {.verbose = options.verbose, .epochs = options.epochs, .steps = steps},
+                         true, options.verbose != 0);
+  // With steps_per_epoch, Keras keeps drawing from one iterator across epochs; otherwise each epoch is a pass.
+  std::shared_ptr<data::Dataset::Iterator> iter;
+  auto make_train = [&]() -> std::unique_ptr<EpochBatches> {
+    if (!iter || !options.steps_per_epoch) iter = std::make_shared<data::Dataset::Iterator>(dataset.iterate());
+    return std::make_unique<DatasetBatches>(iter.get(), input_count(*this), output_count(*this), options.steps_per_epoch,
+                                            card);
+  };
+  std::function<std::unique_ptr<EpochBatches>()> make_val;
+  std::shared_ptr<data::Dataset::Iterator> val_iter;
+  if (options.validation_data.given()) {
+    if (options.validation_data.dataset()) {
+      const auto ds = options.validation_data.dataset();
+      make_val = [this, ds, &val_iter, &options]() -> std::unique_ptr<EpochBatches> {
+        val_iter = std::make_shared<data::Dataset::Iterator>(ds->iterate());
+        return std::make_unique<DatasetBatches>(val_iter.get(), input_count(*this), output_count(*this),
+                                                options.validation_steps, ds->cardinality());
+      };
+    } else {
+      const ValidationData vd = options.validation_data;
+      const int64_t vb = options.validation_batch_size.value_or(options.batch_size.value_or(32));
+      make_val = [vd, vb, &options] {
+        return std::make_unique<TensorBatches>(vd.x(), vd.y(), vd.sample_weight(), vb, false, nullptr,
+                                               options.validation_steps);
+      };
+    }
+  }
+  return run_fit(make_train, make_val, options, callbacks);
+}
+
+History Model::run_fit(const std::function<std::unique_ptr<detail::EpochBatches>()>& make_train,
+                       const std::function<std::unique_ptr<detail::EpochBatches>()>& make_val, const FitOptions& options,
+                       callbacks::CallbackList& callbacks) {
+  Training& t = training("fit");
+  if (options.epochs < 0 || options.initial_epoch < 0) throw ValueError("fit: epochs and initial_epoch must be >= 0");
+  if (options.validation_freq < 1) throw ValueError("fit: validation_freq must be >= 1");
+  t.stop_training = false;
+  Logs training_logs;
+  callbacks.on_train_begin(training_logs);
+  const int64_t per_exec = t.options.steps_per_execution;
+  for (int epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
+    reset_metrics();
+    Logs epoch_logs;
+    callbacks.on_epoch_begin(epoch, epoch_logs);
+    auto batches = make_train();
+    int64_t step = 0;
+    bool any = false;
+    while (true) {
+      // Keras calls the batch hooks once per execution of steps_per_execution steps.
+      Logs logs;
+      const int64_t first = step;
+      bool ran = false;
+      for (int64_t k = 0; k < per_exec; ++k) {
+        std::optional<Batch> batch = batches->next();
+        if (!batch) break;
+        if (!ran) callbacks.on_train_batch_begin(first, logs);
+        logs = train_step(*batch);
+        ran = true;
+        ++step;
+      }
+      if (!ran) break;
+      any = true;
+      callbacks.on_train_batch_end(step - 1, logs);
+      if (t.stop_training) break;
+    }
+    if (!any) throw ValueError("fit: the training data produced no batches");
+    epoch_logs = get_metrics_result();
+    if (make_val && (epoch + 1) % options.validation_freq == 0) {
+      auto val = make_val();
+      const Logs val_logs = run_test_epoch(*this, *val, callbacks);
+      for (const auto& [k, v] : val_logs) epoch_logs["val_" + k] = v;
+    }
+    callbacks.on_epoch_end(epoch, epoch_logs);
+    training_logs = epoch_logs;
+    if (t.stop_training) break;
+  }
+  if (t.optimizer && options.epochs > options.initial_epoch) t.optimizer->finalize_variable_values(trainable_weights());
+  callbacks.on_train_end(training_logs);
+  return callbacks.history();
+}
+
+Logs Model::evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options) {
+  return evaluate(Tensors{x}, Tensors{y}, std::move(options));
+}
+
+Logs Model::evaluate(const Tensors& x, const Tensors& y, EvaluateOptions options) {
+  training("evaluate");
+  const int64_t batch_size = options.batch_size.value_or(32);
+  if (batch_size <= 0) throw ValueError("evaluate: batch_size must be positive, got " + std::to_string(batch_size));
+  TensorBatches batches(x, y, options.sample_weight, batch_size, false, nullptr, options.steps);
+  CallbackList callbacks(options.callbacks, this, {.verbose = options.verbose, .epochs = 1, .steps = batches.steps()},
+                         false, options.verbose != 0);
+  return run_test_epoch(*this, batches, callbacks);
+}
+
+Logs Model::evaluate(const data::Dataset& dataset, EvaluateOptions options) {
+  training("evaluate");
+  data::Dataset::Iterator it = dataset.iterate();
+  DatasetBatches batches(&it, input_count(*this), output_count(*this), options.steps, dataset.cardinality());
+  CallbackList callbacks(options.callbacks, this, {.verbose = options.verbose, .epochs = 1, .steps = batches.steps()},
+                         false, options.verbose != 0);
+  return run_test_epoch(*this, batches, callbacks);
+}
+
+Tensors Model::predict(const Tensors& x, PredictOptions options) {
+  if (x.empty()) throw ValueError("predict: received no input tensors");
+  if (options.batch_size <= 0) throw ValueError("predict: batch_size must be positive, got " + std::to_string(options.batch_size));
+  const int64_t n = num_samples(x, "predict");
+  int64_t steps = (n + options.batch_size - 1) / options.batch_size;
+  if (options.steps) steps = std::min(steps, *options.steps);
+  CallbackList callbacks(options.callbacks, this, {.verbose = options.verbose, .epochs = 1, .steps = steps}, false,
+                         options.verbose != 0);
+  Logs logs;
+  callbacks.on_predict_begin(logs);
+  std::vector<Tensors> chunks;  // per output
+  for (int64_t step = 0; step < steps; ++step) {
+    const int64_t begin = step * options.batch_size, end = std::min(n, begin + options.batch_size);
+    Logs batch_logs;
+    callbacks.on_predict_batch_begin(step, batch_logs);
+    Tensors out = predict_on_batch(rows(x, begin, end));
+    if (chunks.empty()) chunks.resize(out.size());
+    for (size_t i = 0; i < out.size(); ++i) chunks[i].push_back(out[i]);
+    callbacks.on_predict_batch_end(step, batch_logs);
+  }
+  callbacks.on_predict_end(logs);
+  Tensors result;
+  for (const Tensors& c : chunks) result.push_back(c.size() == 1 ? c[0] : ops::concatenate(c, 0));
+  return result;
+}
+
+Tensor Model::predict(const Tensor& x, PredictOptions options) {
+  Tensors out = predict(Tensors{x}, std::move(options));
+  if (out.size() != 1) throw ValueError("predict: the model has several outputs; pass a list of inputs");
+  return out[0];
+}
+
+}  // namespace keras

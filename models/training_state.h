@@ -1,0 +1,22 @@
+#pragma once
+// What compile() sets up and fit()/evaluate() use; shared by every copy of a Model.
+#include <keras/models/model.h>
+
+namespace keras {
+
+struct Model::Training {
+  bool compiled = false;
+  CompileOptions options;
+  std::shared_ptr<optimizers::Optimizer> optimizer;
+  std::vector<LossArg> losses;  // one per output (empty entries: that output has no loss)
+  std::vector<double> loss_weights;
+  // Compiled metrics per output, resolved from the shapes of the first batch.
+  std::vector<std::vector<std::shared_ptr<metrics::Metric>>> metrics;
+  std::vector<std::vector<std::shared_ptr<metrics::Metric>>> weighted_metrics;
+  std::vector<std::shared_ptr<metrics::Metric>> output_loss_trackers;  // "<output>_loss" when several outputs
+  bool metrics_resolved = false;
+  std::shared_ptr<metrics::Metric> loss_tracker;
+  bool stop_training = false;
+};
+
+}  // namespace keras
