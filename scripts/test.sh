@@ -12,8 +12,8 @@ bash scripts/setup.sh
 
 passed=0
 failed=0
-stage() { printf '\n== %s\n' "$*"; }
-summary() { printf '\ntests: %d passed, %d failed\n' "$passed" "$failed"; }
+stage() { printf '\n== %s (at %ds)\n' "$*" "$SECONDS"; }
+summary() { printf '\ntest.sh: %ds\ntests: %d passed, %d failed\n' "$SECONDS" "$passed" "$failed"; }
 
 # Runs a doctest binary, keeping its output visible and adding its test-case counts to the totals.
 run_doctest() {
