@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Sets up the machine, builds the library and runs the main sample (arguments pass through to it).
+# JOBS sets the build parallelism (default 2).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DKERAS_BUILD_SAMPLES=ON --log-level=WARNING
+cmake --build build -j"${JOBS:-2}" --target tape_training
+exec ./build/samples/tape_training "$@"
