@@ -235,6 +235,7 @@ class Model : public Layer {
   struct Training;
   std::shared_ptr<Training> training_;
   Training& training(const char* what) const;
+  Logs metrics_result_or(const Logs& step_logs) const;
   History run_fit(const std::function<std::unique_ptr<detail::EpochBatches>()>& make_train,
                   const std::function<std::unique_ptr<detail::EpochBatches>()>& make_val, const FitOptions& options,
                   callbacks::CallbackList& callbacks);  // null for subclassed models until they define one

@@ -208,6 +208,16 @@ std::vector<std::shared_ptr<metrics::Metric>> Model::metrics() const {
   return out;
 }
 
+Logs Model::metrics_result_or(const Logs& step_logs) const {
+  // Keras: a custom train_step may return other logs than the metrics; then its last logs stand.
+  Logs metric_logs = get_metrics_result();
+  if (metric_logs.size() != step_logs.size()) return step_logs;
+  for (const auto& [k, v] : step_logs) {
+    if (!metric_logs.count(k)) return step_logs;
+  }
+  return metric_logs;
+}
+
 Logs Model::get_metrics_result() const {
   Logs logs;
   for (const auto& m : metrics()) {
@@ -563,6 +573,7 @@ History Model::run_fit(const std::function<std::unique_ptr<detail::EpochBatches>
     auto batches = make_train();
     int64_t step = 0;
     bool any = false;
+    Logs last_logs;
     while (true) {
       // Keras calls the batch hooks once per execution of steps_per_execution steps.
       Logs logs;
@@ -578,11 +589,12 @@ History Model::run_fit(const std::function<std::unique_ptr<detail::EpochBatches>
       }
       if (!ran) break;
       any = true;
+      last_logs = logs;
       callbacks.on_train_batch_end(step - 1, logs);
       if (t.stop_training) break;
     }
     if (!any) throw ValueError("fit: the training data produced no batches");
-    epoch_logs = get_metrics_result();
+    epoch_logs = metrics_result_or(last_logs);
     if (make_val && (epoch + 1) % options.validation_freq == 0) {
       auto val = make_val();
       const Logs val_logs = run_test_epoch(*this, *val, callbacks);
