@@ -186,6 +186,8 @@ class Model : public Layer {
   Logs compute_metrics(const Batch& data, const Tensors& y_pred, const Tensor& loss);
   /// The metrics' current results by name ("loss", "accuracy", ...).
   Logs get_metrics_result() const;
+  /// get_metrics_result(), unless a custom step returned logs with other keys: then those logs.
+  Logs metrics_result_or(const Logs& step_logs) const;
   void reset_metrics();
   /// The loss tracker ("loss") followed by the compiled metrics.
   std::vector<std::shared_ptr<metrics::Metric>> metrics() const;
@@ -235,7 +237,6 @@ class Model : public Layer {
   struct Training;
   std::shared_ptr<Training> training_;
   Training& training(const char* what) const;
-  Logs metrics_result_or(const Logs& step_logs) const;
   History run_fit(const std::function<std::unique_ptr<detail::EpochBatches>()>& make_train,
                   const std::function<std::unique_ptr<detail::EpochBatches>()>& make_val, const FitOptions& options,
                   callbacks::CallbackList& callbacks);  // null for subclassed models until they define one

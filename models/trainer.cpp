@@ -429,15 +429,17 @@ Logs run_test_epoch(Model& model, EpochBatches& batches, CallbackList& callbacks
   Logs logs;
   callbacks.on_test_begin(logs);
   int64_t step = 0;
+  Logs last_logs;
   while (auto batch = batches.next()) {
     Logs batch_logs;
     callbacks.on_test_batch_begin(step, batch_logs);
     batch_logs = model.test_step(*batch);
+    last_logs = batch_logs;
     callbacks.on_test_batch_end(step, batch_logs);
     ++step;
   }
   if (step == 0) throw ValueError("evaluate: the data produced no batches");
-  logs = model.get_metrics_result();
+  logs = model.metrics_result_or(last_logs);
   callbacks.on_test_end(logs);
   return logs;
 }
