@@ -196,6 +196,9 @@ class Model : public Layer {
   /// Set by a callback (or a custom step) to end fit after the current batch.
   bool stop_training() const;
   void set_stop_training(bool stop);
+  /// Set by a callback's on_train_begin to make that fit start at `epoch` instead of its
+  /// initial_epoch (Keras's model._initial_epoch, which BackupAndRestore sets to resume).
+  void set_initial_epoch(int epoch);
   /// compile's arguments as Keras 3 records them ({} when not compiled).
   Config get_compile_config() const;
 

@@ -28,6 +28,10 @@ Model::Training& Model::training(const char* what) const {
 bool Model::compiled() const { return training_->compiled; }
 bool Model::stop_training() const { return training_->stop_training; }
 void Model::set_stop_training(bool stop) { training_->stop_training = stop; }
+void Model::set_initial_epoch(int epoch) {
+  if (epoch < 0) throw ValueError("set_initial_epoch: the epoch must be >= 0, got " + std::to_string(epoch));
+  training_->initial_epoch = epoch;
+}
 optimizers::Optimizer& Model::optimizer() const { return *training("using its optimizer").optimizer; }
 
 namespace {
@@ -566,9 +570,13 @@ History Model::run_fit(const std::function<std::unique_ptr<detail::EpochBatches>
   if (options.validation_freq < 1) throw ValueError("fit: validation_freq must be >= 1");
   t.stop_training = false;
   Logs training_logs;
+  t.initial_epoch.reset();
   callbacks.on_train_begin(training_logs);
+  // As Keras's `self._initial_epoch or initial_epoch`: a callback may move the start.
+  const int initial_epoch = t.initial_epoch.value_or(0) ? *t.initial_epoch : options.initial_epoch;
+  t.initial_epoch.reset();
   const int64_t per_exec = t.options.steps_per_execution;
-  for (int epoch = options.initial_epoch; epoch < options.epochs; ++epoch) {
+  for (int epoch = initial_epoch; epoch < options.epochs; ++epoch) {
     reset_metrics();
     Logs epoch_logs;
     callbacks.on_epoch_begin(epoch, epoch_logs);
@@ -606,7 +614,7 @@ History Model::run_fit(const std::function<std::unique_ptr<detail::EpochBatches>
     training_logs = epoch_logs;
     if (t.stop_training) break;
   }
-  if (t.optimizer && options.epochs > options.initial_epoch) t.optimizer->finalize_variable_values(trainable_weights());
+  if (t.optimizer && options.epochs > initial_epoch) t.optimizer->finalize_variable_values(trainable_weights());
   callbacks.on_train_end(training_logs);
   return callbacks.history();
 }

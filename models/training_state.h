@@ -17,6 +17,7 @@ struct Model::Training {
   bool metrics_resolved = false;
   std::shared_ptr<metrics::Metric> loss_tracker;
   bool stop_training = false;
+  std::optional<int> initial_epoch;  // set_initial_epoch's value, consumed by the next fit
 };
 
 }  // namespace keras

@@ -1,0 +1,19 @@
+#pragma once
+#include <keras/callbacks/callback.h>
+
+#include <optional>
+#include <string>
+
+/// What the monitoring callbacks share: Python's number and warning formats, and Keras's
+/// direction of a compiled metric.
+namespace keras::callbacks::detail {
+
+/// Python's repr of a float ("0.1", "1e-05", "100.0", "nan", "inf"), as Keras's messages and CSV rows print it.
+std::string float_repr(double value);
+/// Python's warnings.warn: "UserWarning: <message>" on stderr.
+void warn(const std::string& message);
+/// Keras's metric._direction for the compiled metric of `model` called `name`: true ("up") or
+/// false ("down"); empty when there is no such metric or its class has no direction.
+std::optional<bool> metric_direction_up(const Model& model, const std::string& name);
+
+}  // namespace keras::callbacks::detail
