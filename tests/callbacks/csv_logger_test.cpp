@@ -1,3 +1,4 @@
+#include <keras/callbacks/monitor.h>
 #include <keras/keras.h>
 
 #include <doctest/doctest.h>
