@@ -68,6 +68,8 @@ class MetricArg {
   template <class T>
     requires std::is_base_of_v<metrics::Metric, T>
   MetricArg(const T& metric) : metric_(std::make_shared<T>(metric)), given_name_(metric.name()) {}  // NOLINT
+  /// A metric held by pointer (e.g. a user subclass seen as Metric&): the same object, shared.
+  MetricArg(std::shared_ptr<metrics::Metric> metric);  // NOLINT
   MetricArg(std::function<Tensor(const Tensor&, const Tensor&)> fn, std::string name);
 
   /// The metric object; a name is resolved (a new metric each call) from the batch shapes.

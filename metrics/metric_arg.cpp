@@ -214,6 +214,11 @@ MetricArg::MetricArg(const std::string& name) : given_name_(name) {
   }
 }
 
+MetricArg::MetricArg(std::shared_ptr<metrics::Metric> metric) : metric_(std::move(metric)) {
+  if (!metric_) throw ValueError("MetricArg: the metric is null");
+  given_name_ = metric_->name();
+}
+
 MetricArg::MetricArg(std::function<Tensor(const Tensor&, const Tensor&)> fn, std::string name)
     : given_name_(std::move(name)), fn_(std::move(fn)) {
   if (!fn_) throw ValueError("MetricArg: the metric function '" + given_name_ + "' is empty");

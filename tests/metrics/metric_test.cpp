@@ -52,6 +52,12 @@ TEST_CASE("Copies of a metric share its state, including state built at the firs
   arg.resolve(Shape{4}, Shape{4})->update_state(Tensor({0.f, 0.f, 1.f, 1.f}), Tensor({0.f, 0.5f, 0.3f, 0.9f}));
   CHECK(auc.result().item<float>() == Approx(0.75));
   CHECK(arg.resolve(Shape{4}, Shape{4}) == arg.resolve(Shape{4}, Shape{4}));
+
+  auto held = std::make_shared<metrics::Sum>(metrics::MetricOptions{.name = "held"});
+  const MetricArg by_pointer{std::shared_ptr<metrics::Metric>(held)};
+  CHECK(by_pointer.given_name() == "held");
+  CHECK(by_pointer.resolve({}, {}) == held);
+  CHECK_THROWS_AS(MetricArg(std::shared_ptr<metrics::Metric>()), ValueError);
 }
 
 TEST_CASE("MetricArg resolves accuracy and crossentropy from the first batch's shapes, keeping the name") {
