@@ -47,7 +47,8 @@ class StackBatches final : public ElementStream {
       check_compatible(elements.empty() ? *e : elements[0], *e, elements.size());
       elements.push_back(std::move(*e));
     }
-    if (elements.empty() || (drop_remainder_ && static_cast<int64_t>(elements.size()) < batch_size_)) return std::nullopt;
+    const auto n = static_cast<int64_t>(elements.size());
+    if (n == 0 || (drop_remainder_ && n < batch_size_)) return std::nullopt;
     Element batch;
     for (size_t c = 0; c < elements[0].size(); ++c) {
       Tensors parts;
@@ -89,7 +90,9 @@ class BatchSource final : public Dataset::Source {
     cardinality = n < 0 ? n : n / batch_size + (!drop_remainder && n % batch_size != 0);
   }
   std::unique_ptr<ElementStream> open() const override {
-    if (in_->slices) return std::make_unique<IndexBatches>(in_->open_indices(), in_->slices, batch_size_, drop_remainder_);
+    if (in_->slices) {
+      return std::make_unique<IndexBatches>(in_->open_indices(), in_->slices, batch_size_, drop_remainder_);
+    }
     return std::make_unique<StackBatches>(in_->open(), batch_size_, drop_remainder_);
   }
 

@@ -38,7 +38,7 @@ class Dataset {
   Dataset repeat(std::optional<int64_t> count = std::nullopt) const;
   /// The first `count` elements (-1: all).
   Dataset take(int64_t count) const;
-  /// All but the first `count` elements (-1: none).
+  /// All but the first `count` elements (-1 skips them all).
   Dataset skip(int64_t count) const;
   /// Prepares up to buffer_size elements ahead on a background thread (0: none; AUTOTUNE: a small default).
   Dataset prefetch(int64_t buffer_size) const;

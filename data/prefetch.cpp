@@ -80,7 +80,8 @@ class PrefetchStream final : public ElementStream {
 
 class PrefetchSource final : public Dataset::Source {
  public:
-  PrefetchSource(std::shared_ptr<const Source> in, int64_t buffer_size) : in_(std::move(in)), buffer_size_(buffer_size) {
+  PrefetchSource(std::shared_ptr<const Source> in, int64_t buffer_size)
+      : in_(std::move(in)), buffer_size_(buffer_size) {
     names = in_->names;
     cardinality = in_->cardinality;
   }

@@ -72,7 +72,9 @@ class Reader {
   }
   void read_exact(void* dst, size_t n, const std::string& what) {
     const size_t got = read_some(dst, n);
-    if (got < n) truncated(what + " needs " + std::to_string(n) + " bytes, but only " + std::to_string(got) + " remain");
+    if (got < n) {
+      truncated(what + " needs " + std::to_string(n) + " bytes, but only " + std::to_string(got) + " remain");
+    }
   }
   [[noreturn]] void truncated(const std::string& detail) {
     int status = Z_OK;
@@ -148,14 +150,15 @@ Tensor load_idx(const std::string& path) {
   const uint64_t header_bytes = 4 + rank * 4;
   const uint64_t available = in.compressed() ? in.file_size() * kMaxDeflateRatio : in.file_size() - header_bytes;
   if (overflow || data_bytes > available) {
-    invalid(path, "the dimensions " + shape_text(dims) + " of " + type->name + " need " +
-                      (overflow ? std::string("more bytes than can be addressed") : std::to_string(data_bytes) + " bytes") +
+    const std::string need = overflow ? "more bytes than can be addressed" : std::to_string(data_bytes) + " bytes";
+    invalid(path, "the dimensions " + shape_text(dims) + " of " + type->name + " need " + need +
                       " of data, more than the file of " + std::to_string(in.file_size()) + " bytes can hold");
   }
 
   std::vector<uint8_t> data;
   while (data.size() < data_bytes) {
-    const size_t want = static_cast<size_t>(std::min<uint64_t>(data_bytes - data.size(), std::max(kFirstChunk, data.size())));
+    const size_t want =
+        static_cast<size_t>(std::min<uint64_t>(data_bytes - data.size(), std::max(kFirstChunk, data.size())));
     const size_t old = data.size();
     data.resize(old + want);
     const size_t got = in.read_some(data.data() + old, want);

@@ -60,8 +60,8 @@ TEST_CASE("fashion_mnist.load_data names the Debian package when the files are a
   fs::create_directories(empty);
   {
     ScopedEnv env("KERAS_FASHION_MNIST_DIR", empty.string());
-    CHECK_THROWS_WITH_AS(datasets::fashion_mnist::load_data(), doctest::Contains("apt-get install dataset-fashion-mnist"),
-                         RuntimeError);
+    CHECK_THROWS_WITH_AS(datasets::fashion_mnist::load_data(),
+                         doctest::Contains("apt-get install dataset-fashion-mnist"), RuntimeError);
     CHECK_THROWS_WITH_AS(datasets::fashion_mnist::load_data(), doctest::Contains(empty.string().c_str()), RuntimeError);
   }
   fs::remove_all(empty);
@@ -97,7 +97,8 @@ TEST_CASE("fashion_mnist.load_data gives Keras's arrays, which a shuffled batche
     const auto i = batch[2].to_vector<int32_t>();
     for (size_t j = 0; j < i.size(); ++j) {
       ++seen[static_cast<size_t>(i[j])];
-      matched = matched && y[j] == labels[static_cast<size_t>(i[j])] && sums[j] == pixel_sums[static_cast<size_t>(i[j])];
+      const auto k = static_cast<size_t>(i[j]);
+      matched = matched && y[j] == labels[k] && sums[j] == pixel_sums[k];
     }
   }
   CHECK(matched);

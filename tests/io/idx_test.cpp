@@ -67,7 +67,8 @@ Bytes gzip_stored(const Bytes& data) {
     out.push_back(pos + n == data.size() ? 1 : 0);
     put_le(out, static_cast<uint32_t>(n), 2);
     put_le(out, static_cast<uint32_t>(~n & 0xFFFF), 2);
-    out.insert(out.end(), data.begin() + static_cast<std::ptrdiff_t>(pos), data.begin() + static_cast<std::ptrdiff_t>(pos + n));
+    const auto first = data.begin() + static_cast<std::ptrdiff_t>(pos);
+    out.insert(out.end(), first, first + static_cast<std::ptrdiff_t>(n));
     pos += n;
   } while (pos < data.size());
   put_le(out, crc32(data), 4);
