@@ -11,6 +11,8 @@
 #include <keras/core/variable.h>
 #include <keras/callbacks/callbacks.h>
 #include <keras/io/npy.h>
+#include <keras/losses/losses.h>
+#include <keras/metrics/metrics.h>
 #include <keras/layers/layers.h>
 #include <keras/models/model.h>
 #include <keras/models/sequential.h>

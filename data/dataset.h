@@ -12,6 +12,9 @@ namespace keras::data {
 /// One element of a Dataset: a tuple of tensors, as tf.data's (x, y) or (x, y, sample_weight).
 using Element = Tensors;
 
+/// tf.data.AUTOTUNE: prefetch(AUTOTUNE) picks the buffer size.
+inline constexpr int64_t AUTOTUNE = -1;
+
 /// A tf.data-style input pipeline: immutable; each transformation returns a new Dataset.
 /// Iterate with range-for (each pass is one epoch):  for (const Element& e : dataset) { ... }
 class Dataset {
@@ -28,12 +31,16 @@ class Dataset {
   /// seeded runs repeat; reshuffle_each_iteration gives each pass a new order.
   Dataset shuffle(int64_t buffer_size, std::optional<uint64_t> seed = std::nullopt,
                   bool reshuffle_each_iteration = true) const;
+  /// Applies fn to each element (on the prefetch thread when a prefetch follows); with named
+  /// components fn must return one tensor per name, in names() order.
   Dataset map(std::function<Element(const Element&)> fn) const;
   /// Repeats `count` times; nullopt repeats forever.
   Dataset repeat(std::optional<int64_t> count = std::nullopt) const;
+  /// The first `count` elements (-1: all).
   Dataset take(int64_t count) const;
+  /// All but the first `count` elements (-1 skips them all).
   Dataset skip(int64_t count) const;
-  /// Prepares up to buffer_size elements ahead on a background thread.
+  /// Prepares up to buffer_size elements ahead on a background thread (0: none; AUTOTUNE: a small default).
   Dataset prefetch(int64_t buffer_size) const;
 
   /// Number of elements per pass; nullopt when infinite or unknown (after map it is kept).

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace keras::metrics {
@@ -34,11 +35,18 @@ class Metric {
   void set_name(std::string name) { name_ = std::move(name); }
   DType dtype() const { return dtype_; }
   const std::vector<Variable>& variables() const { return *variables_; }
+  /// Keras's auto_name, for the classes whose name defaults to None: "auc", then "auc_1", "auc_2", ...
+  static std::string unique_name(const std::string& base);
 
  protected:
   Metric(const std::string& default_name, const MetricOptions& options);
   /// A state variable (non-trainable, zeros unless `initial` is given).
   Variable add_variable(const Shape& shape, const std::string& name, DType dtype, const Tensor& initial = {});
+  /// A state variable whose shape is known only at the first update (F1Score, R2Score): declared in
+  /// the constructor so that every copy holds it, created and listed later by build_variable.
+  Variable declare_variable(const std::string& name) const;
+  /// Gives a declared variable its zeros of `shape` (in this metric's dtype) and lists it in variables().
+  void build_variable(Variable& declared, const Shape& shape);
 
  private:
   std::string name_;
@@ -61,17 +69,25 @@ class MetricArg {
   MetricArg(const std::string& name);  // NOLINT
   template <class T>
     requires std::is_base_of_v<metrics::Metric, T>
-  MetricArg(const T& metric) : metric_(std::make_shared<T>(metric)) {}  // NOLINT
+  MetricArg(const T& metric) : metric_(std::make_shared<T>(metric)), given_name_(metric.name()) {}  // NOLINT
+  /// A metric held by pointer (e.g. a user subclass seen as Metric&): the same object, shared.
+  MetricArg(std::shared_ptr<metrics::Metric> metric);  // NOLINT
   MetricArg(std::function<Tensor(const Tensor&, const Tensor&)> fn, std::string name);
 
   /// The metric object; a name is resolved (a new metric each call) from the batch shapes.
   std::shared_ptr<metrics::Metric> resolve(const Shape& y_true, const Shape& y_pred) const;
   const std::string& given_name() const { return given_name_; }
+  /// What compile_config records: the name as given, or the object's serialised dict
+  /// {"module": "keras.metrics", "class_name", "config", "registered_name": null}.
   Config to_config() const;
+  /// Reads what to_config wrote (a name or an object dict; a Keras 2 {"class_name", "config"} too).
+  static MetricArg from_config(const Config& config);
 
  private:
+  MetricArg() = default;
   std::shared_ptr<metrics::Metric> metric_;
   std::string given_name_;
+  std::function<Tensor(const Tensor&, const Tensor&)> fn_;  // a callable: a new MeanMetricWrapper per resolve
 };
 
 }  // namespace keras
