@@ -1,4 +1,5 @@
 #include <keras/keras.h>
+#include <keras/optimizers/optimizers.h>
 
 #include <doctest/doctest.h>
 
