@@ -169,6 +169,19 @@ void Model::set_graph(const std::vector<KerasTensor>& inputs, const std::vector<
 
 bool Model::is_functional() const { return graph_ != nullptr; }
 
+void Model::build_from_config(const std::vector<Shape>& input_shapes) {
+  const bool was_built = built();
+  Layer::build_from_config(input_shapes);
+  if (was_built || graph_) return;
+  Tensors zeros;
+  for (const Shape& shape : input_shapes) {
+    std::vector<int64_t> dims = shape.dims();
+    for (int64_t& d : dims) d = d == None ? 1 : d;
+    zeros.push_back(ops::zeros(Shape(dims), compute_dtype()));
+  }
+  call(zeros, false);
+}
+
 const Model::Graph& Model::graph(const char* what) const {
   if (!graph_) {
     throw ValueError(std::string("Model \"") + name() + "\": " + what +
@@ -255,6 +268,9 @@ Named<Tensor> Model::operator()(const Named<Tensor>& inputs, std::optional<bool>
 }
 
 Shape Model::compute_output_shape(const Shape& input_shape) {
+  // A subclassed model has no graph: Layer's default runs call() (a vector-shaped detour would
+  // come back here through Layer::compute_output_shape and never end).
+  if (!graph_) return Layer::compute_output_shape(input_shape);
   auto out = compute_output_shape(std::vector<Shape>{input_shape});
   if (out.size() != 1) throw ValueError("Model \"" + name() + "\" has several outputs");
   return out[0];
