@@ -88,19 +88,19 @@ struct GraphBuilder {
         }
       }
     }
-    // Depths: outputs' nodes 0, each parent one deeper than its deepest child.
+    // Depths: outputs' nodes 0, each parent one deeper than its deepest child; as in Keras, a node
+    // of a shared layer is first raised to the depth that layer already has, and its parents follow.
     std::map<const Node*, int64_t> depth;
+    std::map<const void*, int64_t> layer_depth;
     for (auto it = post_order.rbegin(); it != post_order.rend(); ++it) {
-      const int64_t d = depth.emplace(it->get(), 0).first->second;
+      int64_t& node_depth = depth.emplace(it->get(), 0).first->second;
+      int64_t& shared_depth = layer_depth.emplace((*it)->layer->id(), node_depth).first->second;
+      node_depth = shared_depth = std::max(node_depth, shared_depth);
+      const int64_t d = node_depth;
       for (const KerasTensor& x : (*it)->inputs) {
         auto [pos, inserted] = depth.emplace(x.producer().get(), d + 1);
         if (!inserted) pos->second = std::max(pos->second, d + 1);
       }
-    }
-    std::map<const void*, int64_t> layer_depth;
-    for (const auto& n : post_order) {
-      const void* lid = n->layer->id();
-      layer_depth[lid] = std::max(layer_depth.count(lid) ? layer_depth[lid] : 0, depth[n.get()]);
     }
     // Nodes by decreasing depth run parents before children.
     g->nodes = post_order;

@@ -167,6 +167,24 @@ TEST_CASE("a functional chain is sequential-like and has no Connected to column"
         std::string::npos);
 }
 
+TEST_CASE("summary lists layers in Keras's order when a shared layer sits at two depths") {
+  // out1 = s(T(x)), out2 = Q(s(R(x))). Keras's map_graph raises s's shallow node to the depth of its
+  // deeper one (1), so T lands at depth 2 beside R and comes first (met first from the outputs).
+  KerasTensor x = Input({4}, {.name = "x"});
+  layers::Dense s(4, {.name = "s"});
+  KerasTensor out1 = s(layers::Dense(4, {.name = "T"})(x));
+  KerasTensor out2 = layers::Dense(4, {.name = "Q"})(s(layers::Dense(4, {.name = "R"})(x)));
+  Model model({x}, {out1, out2}, {.name = "ordered"});
+  std::vector<std::string> names;
+  for (const auto& layer : model.layers()) names.push_back(layer->name());
+  CHECK(names == std::vector<std::string>{"x", "T", "R", "s", "Q"});
+  const std::string text = model.summary_string({.line_length = 108});
+  CHECK(text.find("T (Dense)") < text.find("R (Dense)"));
+  CHECK(text.find("R (Dense)") < text.find("s (Dense)"));
+  CHECK(text.find("│ s (Dense)                     │ (None, 4)                 │              20 │ T[0][0], R[0][0]           │") !=
+        std::string::npos);
+}
+
 TEST_CASE("summary wraps and cuts cells in a narrow console as Keras does") {
   // line_length 76 (what Keras uses when the terminal size is unknown: 80 - 4) gives the columns
   // 21, 19, 12, 19; "(InputLayer)" moves to a second line, a 25-letter name is cut to 18 + "…".
