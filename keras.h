@@ -10,9 +10,12 @@
 #include <keras/core/tensor.h>
 #include <keras/core/variable.h>
 #include <keras/callbacks/callbacks.h>
+#include <keras/data/data.h>
+#include <keras/io/idx.h>
 #include <keras/io/npy.h>
 #include <keras/losses/losses.h>
 #include <keras/metrics/metrics.h>
+#include <keras/optimizers/optimizers.h>
 #include <keras/layers/layers.h>
 #include <keras/models/model.h>
 #include <keras/models/sequential.h>

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cctype>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -17,6 +18,15 @@ Config InitializerBase::get_config() const { return Config::object(); }
 namespace {
 Config seed_config(const std::optional<uint64_t>& seed) { return seed ? Config(*seed) : Config(nullptr); }
 random::Seed seed_of(const std::optional<uint64_t>& seed) { return seed ? random::Seed(*seed) : random::Seed(); }
+// input_axes/output_axes (Keras 3.16's VarianceScaling family): only null, the default, is supported.
+void check_default_axes(const Config& c, const char* who) {
+  for (const char* key : {"input_axes", "output_axes"}) {
+    if (c.contains(key) && !c[key].is_null()) {
+      throw NotImplementedError(std::string(who) + ": " + key + "=" + c[key].dump() +
+                                " is not supported; fans are computed from the shape (input_axes=null)");
+    }
+  }
+}
 std::optional<uint64_t> seed_from(const Config& c) {
   if (!c.contains("seed") || c["seed"].is_null()) return std::nullopt;
   if (!c["seed"].is_number_integer()) throw ValueError("initializer seed must be an integer or null, got " + c["seed"].dump());
@@ -64,6 +74,9 @@ std::pair<double, double> compute_fans(const Shape& shape) {
 }
 
 VarianceScaling::VarianceScaling(VarianceScalingOptions options) : options_(std::move(options)) {
+  // Keras lower-cases the distribution and reads "normal" as "truncated_normal".
+  for (char& c : options_.distribution) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (options_.distribution == "normal") options_.distribution = "truncated_normal";
   if (options_.scale <= 0) throw ValueError("VarianceScaling: scale must be positive, got " + std::to_string(options_.scale));
   if (options_.mode != "fan_in" && options_.mode != "fan_out" && options_.mode != "fan_avg") {
     throw ValueError("VarianceScaling: invalid mode '" + options_.mode + "'; expected fan_in, fan_out or fan_avg");
@@ -92,8 +105,9 @@ Tensor VarianceScaling::operator()(const Shape& shape, DType dtype) const {
 }
 
 Config VarianceScaling::get_config() const {
+  // Keras 3.16 keeps input_axes/output_axes (fans of einsum kernels); only their default, null, is supported.
   return Config{{"seed", seed_config(options_.seed)}, {"scale", options_.scale}, {"mode", options_.mode},
-                {"distribution", options_.distribution}};
+                {"distribution", options_.distribution}, {"input_axes", nullptr}, {"output_axes", nullptr}};
 }
 
 #define KERAS_DEFINE_VS(Name, scale, mode, distribution)                                                \
@@ -171,17 +185,21 @@ const std::map<std::string, Factory>& factories() {
          return Initializer(RandomUniform({c.value("minval", -0.05), c.value("maxval", 0.05), seed_from(c)}));
        }},
       {"VarianceScaling", [](const Config& c) {
+         check_default_axes(c, "VarianceScaling");
          return Initializer(VarianceScaling({c.value("scale", 1.0), c.value("mode", std::string("fan_in")),
                                              c.value("distribution", std::string("truncated_normal")), seed_from(c)}));
        }},
-      {"GlorotUniform", [](const Config& c) { return Initializer(GlorotUniform({seed_from(c)})); }},
-      {"GlorotNormal", [](const Config& c) { return Initializer(GlorotNormal({seed_from(c)})); }},
-      {"HeNormal", [](const Config& c) { return Initializer(HeNormal({seed_from(c)})); }},
-      {"HeUniform", [](const Config& c) { return Initializer(HeUniform({seed_from(c)})); }},
-      {"LecunNormal", [](const Config& c) { return Initializer(LecunNormal({seed_from(c)})); }},
-      {"LecunUniform", [](const Config& c) { return Initializer(LecunUniform({seed_from(c)})); }},
+      {"GlorotUniform", [](const Config& c) { check_default_axes(c, "GlorotUniform"); return Initializer(GlorotUniform({seed_from(c)})); }},
+      {"GlorotNormal", [](const Config& c) { check_default_axes(c, "GlorotNormal"); return Initializer(GlorotNormal({seed_from(c)})); }},
+      {"HeNormal", [](const Config& c) { check_default_axes(c, "HeNormal"); return Initializer(HeNormal({seed_from(c)})); }},
+      {"HeUniform", [](const Config& c) { check_default_axes(c, "HeUniform"); return Initializer(HeUniform({seed_from(c)})); }},
+      {"LecunNormal", [](const Config& c) { check_default_axes(c, "LecunNormal"); return Initializer(LecunNormal({seed_from(c)})); }},
+      {"LecunUniform", [](const Config& c) { check_default_axes(c, "LecunUniform"); return Initializer(LecunUniform({seed_from(c)})); }},
       {"Orthogonal", [](const Config& c) { return Initializer(Orthogonal({c.value("gain", 1.0), seed_from(c)})); }},
       {"Identity", [](const Config& c) { return Initializer(Identity({c.value("gain", 1.0)})); }},
+      // Keras 3.0-3.6 wrote the class as OrthogonalInitializer; both names load.
+      {"OrthogonalInitializer", [](const Config& c) { return Initializer(Orthogonal({c.value("gain", 1.0), seed_from(c)})); }},
+      {"IdentityInitializer", [](const Config& c) { return Initializer(Identity({c.value("gain", 1.0)})); }},
   };
   return f;
 }
@@ -194,6 +212,8 @@ const std::map<std::string, std::string>& aliases() {
       {"variance_scaling", "VarianceScaling"}, {"glorot_uniform", "GlorotUniform"}, {"glorot_normal", "GlorotNormal"},
       {"he_normal", "HeNormal"}, {"he_uniform", "HeUniform"}, {"lecun_normal", "LecunNormal"},
       {"lecun_uniform", "LecunUniform"}, {"orthogonal", "Orthogonal"}, {"identity", "Identity"},
+      // Keras's extra aliases.
+      {"uniform", "RandomUniform"}, {"normal", "RandomNormal"}, {"one", "Ones"}, {"zero", "Zeros"},
   };
   return a;
 }

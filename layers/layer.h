@@ -102,7 +102,7 @@ class Layer {
   void add_loss(const Tensor& loss);
 
   /// Builds for these input shapes unless built (Keras's build_from_config).
-  void build_from_config(const std::vector<Shape>& input_shapes) { maybe_build(input_shapes); }
+  virtual void build_from_config(const std::vector<Shape>& input_shapes) { maybe_build(input_shapes); }
   /// The input shapes the layer was built with (Keras's build_config), if built.
   const std::optional<std::vector<Shape>>& build_input_shapes() const;
   /// Nodes of symbolic calls of this layer that are still part of some graph (Functional API).

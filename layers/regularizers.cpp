@@ -59,6 +59,7 @@ Regularizer::Regularizer(const std::string& name) {
   if (name == "l1") *this = regularizers::L1();
   else if (name == "l2") *this = regularizers::L2();
   else if (name == "l1_l2") *this = regularizers::L1L2({0.01, 0.01});
+  else if (name == "l1l2") *this = regularizers::L1L2();  // keras.regularizers.get's snake_case of L1L2: factors 0
   else *this = regularizers::make(name, Config::object());
 }
 

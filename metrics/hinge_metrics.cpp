@@ -1,14 +1,14 @@
 #include <keras/metrics/hinge_metrics.h>
 
-#include <keras/metrics/loss_functions.h>
+#include <keras/losses/losses.h>
 
 namespace keras::metrics {
 
-Hinge::Hinge(MetricOptions options) : MeanMetricWrapper(detail::hinge, "hinge", options) {}
+Hinge::Hinge(MetricOptions options) : MeanMetricWrapper(losses::hinge, "hinge", options) {}
 
-SquaredHinge::SquaredHinge(MetricOptions options) : MeanMetricWrapper(detail::squared_hinge, "squared_hinge", options) {}
+SquaredHinge::SquaredHinge(MetricOptions options) : MeanMetricWrapper(losses::squared_hinge, "squared_hinge", options) {}
 
 CategoricalHinge::CategoricalHinge(MetricOptions options)
-    : MeanMetricWrapper(detail::categorical_hinge, "categorical_hinge", options) {}
+    : MeanMetricWrapper(losses::categorical_hinge, "categorical_hinge", options) {}
 
 }  // namespace keras::metrics

@@ -1,19 +1,19 @@
 #include <keras/metrics/probabilistic_metrics.h>
 
-#include <keras/metrics/loss_functions.h>
+#include <keras/losses/losses.h>
 
 #include <nlohmann/json.hpp>
 
 namespace keras::metrics {
 
 KLDivergence::KLDivergence(MetricOptions options)
-    : MeanMetricWrapper(detail::kl_divergence, "kl_divergence", options) {}
+    : MeanMetricWrapper(losses::kl_divergence, "kl_divergence", options) {}
 
-Poisson::Poisson(MetricOptions options) : MeanMetricWrapper(detail::poisson, "poisson", options) {}
+Poisson::Poisson(MetricOptions options) : MeanMetricWrapper(losses::poisson, "poisson", options) {}
 
 BinaryCrossentropy::BinaryCrossentropy(BinaryCrossentropyOptions options)
     : MeanMetricWrapper([options](const Tensor& y_true, const Tensor& y_pred) {
-                          return detail::binary_crossentropy(y_true, y_pred, options.from_logits,
+                          return losses::binary_crossentropy(y_true, y_pred, options.from_logits,
                                                              options.label_smoothing);
                         },
                         "binary_crossentropy", {options.name, options.dtype}),
@@ -28,7 +28,7 @@ Config BinaryCrossentropy::get_config() const {
 
 CategoricalCrossentropy::CategoricalCrossentropy(CategoricalCrossentropyOptions options)
     : MeanMetricWrapper([options](const Tensor& y_true, const Tensor& y_pred) {
-                          return detail::categorical_crossentropy(y_true, y_pred, options.from_logits,
+                          return losses::categorical_crossentropy(y_true, y_pred, options.from_logits,
                                                                   options.label_smoothing, options.axis);
                         },
                         "categorical_crossentropy", {options.name, options.dtype}),
@@ -44,7 +44,7 @@ Config CategoricalCrossentropy::get_config() const {
 
 SparseCategoricalCrossentropy::SparseCategoricalCrossentropy(SparseCategoricalCrossentropyOptions options)
     : MeanMetricWrapper([options](const Tensor& y_true, const Tensor& y_pred) {
-                          return detail::sparse_categorical_crossentropy(y_true, y_pred, options.from_logits,
+                          return losses::sparse_categorical_crossentropy(y_true, y_pred, options.from_logits, std::nullopt,
                                                                          options.axis);
                         },
                         "sparse_categorical_crossentropy", {options.name, options.dtype}),

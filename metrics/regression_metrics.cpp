@@ -1,7 +1,7 @@
 #include <keras/metrics/regression_metrics.h>
 
 #include <keras/core/ops.h>
-#include <keras/metrics/loss_functions.h>
+#include <keras/losses/losses.h>
 #include <keras/metrics/metrics_utils.h>
 
 #include <nlohmann/json.hpp>
@@ -9,16 +9,16 @@
 namespace keras::metrics {
 
 MeanSquaredError::MeanSquaredError(MetricOptions options)
-    : MeanMetricWrapper(detail::mean_squared_error, "mean_squared_error", options) {}
+    : MeanMetricWrapper(losses::mean_squared_error, "mean_squared_error", options) {}
 
 MeanAbsoluteError::MeanAbsoluteError(MetricOptions options)
-    : MeanMetricWrapper(detail::mean_absolute_error, "mean_absolute_error", options) {}
+    : MeanMetricWrapper(losses::mean_absolute_error, "mean_absolute_error", options) {}
 
 MeanAbsolutePercentageError::MeanAbsolutePercentageError(MetricOptions options)
-    : MeanMetricWrapper(detail::mean_absolute_percentage_error, "mean_absolute_percentage_error", options) {}
+    : MeanMetricWrapper(losses::mean_absolute_percentage_error, "mean_absolute_percentage_error", options) {}
 
 MeanSquaredLogarithmicError::MeanSquaredLogarithmicError(MetricOptions options)
-    : MeanMetricWrapper(detail::mean_squared_logarithmic_error, "mean_squared_logarithmic_error", options) {}
+    : MeanMetricWrapper(losses::mean_squared_logarithmic_error, "mean_squared_logarithmic_error", options) {}
 
 RootMeanSquaredError::RootMeanSquaredError(MetricOptions options) : Mean("root_mean_squared_error", options) {}
 
@@ -32,7 +32,7 @@ Tensor RootMeanSquaredError::result() const { return ops::sqrt(Mean::result()); 
 
 CosineSimilarity::CosineSimilarity(CosineSimilarityOptions options)
     : MeanMetricWrapper([axis = options.axis](const Tensor& y_true, const Tensor& y_pred) {
-                          return detail::cosine_similarity(y_true, y_pred, axis);
+                          return ops::negative(losses::cosine_similarity(y_true, y_pred, axis));  // the loss is its negative
                         },
                         "cosine_similarity", {options.name, options.dtype}),
       axis_(options.axis) {}
@@ -43,7 +43,7 @@ Config CosineSimilarity::get_config() const {
   return config;
 }
 
-LogCoshError::LogCoshError(MetricOptions options) : MeanMetricWrapper(detail::log_cosh, "logcosh", options) {}
+LogCoshError::LogCoshError(MetricOptions options) : MeanMetricWrapper(losses::log_cosh, "logcosh", options) {}
 
 R2Score::R2Score(R2ScoreOptions options)
     : Metric("r2_score", {options.name, options.dtype}), options_(std::move(options)) {

@@ -89,19 +89,19 @@ struct GraphBuilder {
         }
       }
     }
-    // Depths: outputs' nodes 0, each parent one deeper than its deepest child.
+    // Depths: outputs' nodes 0, each parent one deeper than its deepest child; as in Keras, a node
+    // of a shared layer is first raised to the depth that layer already has, and its parents follow.
     std::map<const Node*, int64_t> depth;
+    std::map<const void*, int64_t> layer_depth;
     for (auto it = post_order.rbegin(); it != post_order.rend(); ++it) {
-      const int64_t d = depth.emplace(it->get(), 0).first->second;
+      int64_t& node_depth = depth.emplace(it->get(), 0).first->second;
+      int64_t& shared_depth = layer_depth.emplace((*it)->layer->id(), node_depth).first->second;
+      node_depth = shared_depth = std::max(node_depth, shared_depth);
+      const int64_t d = node_depth;
       for (const KerasTensor& x : (*it)->inputs) {
         auto [pos, inserted] = depth.emplace(x.producer().get(), d + 1);
         if (!inserted) pos->second = std::max(pos->second, d + 1);
       }
-    }
-    std::map<const void*, int64_t> layer_depth;
-    for (const auto& n : post_order) {
-      const void* lid = n->layer->id();
-      layer_depth[lid] = std::max(layer_depth.count(lid) ? layer_depth[lid] : 0, depth[n.get()]);
     }
     // Nodes by decreasing depth run parents before children.
     g->nodes = post_order;
@@ -172,6 +172,19 @@ void Model::set_graph(const std::vector<KerasTensor>& inputs, const std::vector<
 }
 
 bool Model::is_functional() const { return graph_ != nullptr; }
+
+void Model::build_from_config(const std::vector<Shape>& input_shapes) {
+  const bool was_built = built();
+  Layer::build_from_config(input_shapes);
+  if (was_built || graph_) return;
+  Tensors zeros;
+  for (const Shape& shape : input_shapes) {
+    std::vector<int64_t> dims = shape.dims();
+    for (int64_t& d : dims) d = d == None ? 1 : d;
+    zeros.push_back(ops::zeros(Shape(dims), compute_dtype()));
+  }
+  call(zeros, false);
+}
 
 const Model::Graph& Model::graph(const char* what) const {
   if (!graph_) {
@@ -259,6 +272,9 @@ Named<Tensor> Model::operator()(const Named<Tensor>& inputs, std::optional<bool>
 }
 
 Shape Model::compute_output_shape(const Shape& input_shape) {
+  // A subclassed model has no graph: Layer's default runs call() (a vector-shaped detour would
+  // come back here through Layer::compute_output_shape and never end).
+  if (!graph_) return Layer::compute_output_shape(input_shape);
   auto out = compute_output_shape(std::vector<Shape>{input_shape});
   if (out.size() != 1) throw ValueError("Model \"" + name() + "\" has several outputs");
   return out[0];

@@ -11,6 +11,7 @@
 #include <iosfwd>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -119,6 +120,15 @@ struct EvaluateOptions {
   std::vector<CallbackArg> callbacks = {};
 };
 
+/// Model.summary's keyword arguments.
+struct SummaryOptions {
+  std::optional<int64_t> line_length = {};  // default 88 (108 with "Connected to"), at most the terminal's width - 4
+  std::vector<double> positions = {};       // right edge of each column, as a fraction of line_length
+  bool expand_nested = false;               // also list the layers of nested models, indented
+  bool show_trainable = false;              // adds a "Trainable" column (Y / N / -)
+  std::vector<std::string> layer_range = {};  // {first, last}: regexes matched against layer names
+};
+
 struct PredictOptions {
   int64_t batch_size = 32;
   int verbose = 0;
@@ -156,6 +166,9 @@ class Model : public Layer {
   std::vector<Shape> compute_output_shape(const std::vector<Shape>& input_shapes) override;
   Config get_config() const override;
   std::shared_ptr<Layer> clone() const override { return std::make_shared<Model>(*this); }
+  /// Builds for these input shapes unless built; a subclassed model then runs call() once on zeros
+  /// (None dimensions as 1) so that its sub-layers create their weights, as Keras builds by running.
+  void build_from_config(const std::vector<Shape>& input_shapes) override;
   /// Rebuilds a Functional model from get_config() (Keras 3 or Keras 2 node formats).
   static std::shared_ptr<Layer> from_config(const Config& config);
 
@@ -206,10 +219,11 @@ class Model : public Layer {
   Tensor predict(const Tensor& x, PredictOptions options = {});
   Tensors predict(const Tensors& x, PredictOptions options = {});
 
-  /// Keras's summary table (Layer (type) | Output Shape | Param # [| Connected to]) and totals.
-  void summary(std::ostream& os) const;
-  void summary() const;
-  std::string summary_string() const;
+  /// Keras's summary table (Layer (type) | Output Shape | Param # [| Connected to]) and totals,
+  /// laid out as Keras 3 prints it on a plain (uncoloured) console.
+  void summary(std::ostream& os, const SummaryOptions& options = {}) const;
+  void summary(const SummaryOptions& options = {}) const;
+  std::string summary_string(const SummaryOptions& options = {}) const;
 
   /// The model's layers (a Functional model lists its InputLayers, as Keras does).
   std::vector<std::shared_ptr<Layer>> layers() const override;

@@ -11,6 +11,7 @@ packages=(
   libhdf5-dev           # weights files
   libzip-dev            # .npz and .keras archives
   zipcmp zipmerge ziptool  # NOTE: Debian's libzip CMake config fails unless these tools exist
+  zlib1g-dev            # gzip-compressed IDX files (Fashion-MNIST)
   doctest-dev           # the test suite
   dataset-fashion-mnist # the data set the samples train on
 )

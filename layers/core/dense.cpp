@@ -36,7 +36,8 @@ Tensor Dense::call(const Tensor& inputs, bool /*training*/) {
   Tensor y = ops::matmul(inputs, kernel_);
   if (options_.use_bias) y = y + bias_;
   y = options_.activation(y);
-  if (options_.activity_regularizer) add_loss(options_.activity_regularizer(y));
+  // Keras divides an activity penalty by the batch size, so it does not grow with the batch.
+  if (options_.activity_regularizer) add_loss(options_.activity_regularizer(y) / static_cast<double>(y.shape()[0]));
   return y;
 }
 

@@ -5,7 +5,7 @@
 namespace keras::layers {
 
 struct DenseOptions {
-  Activation activation = "linear";
+  keras::Activation activation = "linear";
   bool use_bias = true;
   Initializer kernel_initializer = "glorot_uniform";
   Initializer bias_initializer = "zeros";
