@@ -1,6 +1,5 @@
 #include <keras/callbacks/monitor.h>
 #include <keras/keras.h>
-#include <keras/optimizers/optimizers.h>
 
 #include <doctest/doctest.h>
 

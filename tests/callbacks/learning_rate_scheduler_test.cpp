@@ -1,5 +1,4 @@
 #include <keras/keras.h>
-#include <keras/optimizers/optimizers.h>
 
 #include <doctest/doctest.h>
 
