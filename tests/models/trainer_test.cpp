@@ -1,6 +1,7 @@
 #include <keras/keras.h>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include "support/gradient_check.h"
 
@@ -188,7 +189,7 @@ TEST_CASE("Multi-output models take a loss per output and log each") {
   KerasTensor in = Input({2});
   KerasTensor a = layers::Dense(1, {.name = "out_a"})(in);
   KerasTensor b = layers::Dense(1, {.name = "out_b"})(in);
-  Model model(in, std::vector<KerasTensor>{a, b});
+  Model model(std::vector<KerasTensor>{in}, std::vector<KerasTensor>{a, b});
   model.compile({.optimizer = "sgd", .loss = {"mse", "mae"}, .loss_weights = {1.0, 0.5}});
   Tensor x = random::normal({16, 2}, {.seed = 1});
   History h = model.fit({x}, {ops::zeros({16, 1}), ops::ones({16, 1})}, {.batch_size = 8, .epochs = 1, .verbose = 0});
