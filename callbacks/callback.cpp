@@ -39,9 +39,10 @@ CallbackList::CallbackList(const std::vector<CallbackArg>& callbacks, Model* mod
     callbacks_.push_back(c.get());
     if (dynamic_cast<ProgbarLogger*>(c.get().get())) has_progbar = true;
   }
-  if (add_progbar && !has_progbar) callbacks_.insert(callbacks_.begin(), std::make_shared<ProgbarLogger>());
+  // Keras 3 appends History, then the ProgbarLogger, so the bar shows what other callbacks add to logs.
   history_ = std::make_shared<History>();
   if (add_history) callbacks_.push_back(history_);
+  if (add_progbar && !has_progbar) callbacks_.push_back(std::make_shared<ProgbarLogger>());
   for (auto& c : callbacks_) {
     c->set_model(model);
     c->set_params(params);

@@ -7,7 +7,7 @@
 namespace keras::callbacks {
 
 /// The callbacks of one fit/evaluate/predict call, called in order (Keras's CallbackList).
-/// Adds a ProgbarLogger first when verbose, and a History last when asked, as Keras does.
+/// Appends a History when asked, then a ProgbarLogger when verbose, as Keras 3 does.
 class CallbackList {
  public:
   CallbackList(const std::vector<CallbackArg>& callbacks, Model* model, const Params& params, bool add_history,
