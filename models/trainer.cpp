@@ -496,6 +496,16 @@ History Model::fit(const Tensors& x_all, const Tensors& y_all, FitOptions option
     sw = apply_class_weight(options.class_weight, y[0], sw);
   }
 
+  if (!built()) {
+    // Keras builds the model before the callbacks start, so they can see its weights.
+    std::vector<Shape> shapes;
+    for (const Tensor& t : x) {
+      std::vector<int64_t> dims = t.shape().dims();
+      dims[0] = None;
+      shapes.push_back(Shape(dims));
+    }
+    build_from_config(shapes);
+  }
   std::mt19937_64 rng = make_rng();
   const int64_t train_steps = (x[0].shape()[0] + batch_size - 1) / batch_size;
   const int64_t steps = options.steps_per_epoch ? std::min(*options.steps_per_epoch, train_steps) : train_steps;
