@@ -12,4 +12,5 @@
 #include <keras/io/npy.h>
 #include <keras/layers/layers.h>
 #include <keras/models/model.h>
+#include <keras/models/saving.h>
 #include <keras/models/sequential.h>
