@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <functional>
 
 using namespace keras;
 using keras::testing::TempDir;
@@ -201,18 +202,62 @@ TEST_CASE("HDF5 failures name the file, and HDF5 prints nothing") {
   CHECK(printed.empty());
 }
 
-TEST_CASE("A dataset claiming absurd dimensions is refused before anything is allocated") {
+TEST_CASE("Datasets claiming absurd dimensions or more data than the file holds are refused before allocating") {
   TempDir dir;
   const std::string path = dir / "absurd.h5";
   {
     io::H5File file = io::H5File::create(path);
     file.create_dataset("x", Tensor::empty({3, 5, 7}, DType::float32));
+    file.create_dataset("y", Tensor::empty({3, 5, 9}, DType::float32));
     file.close();
   }
   // The dataspace stores the dimensions (then the maximum dimensions) as 64-bit integers.
   REQUIRE(patch_file(path, u64s({3, 5, 7}), u64s({uint64_t{1} << 41, 5, 7})) >= 1);
+  REQUIRE(patch_file(path, u64s({3, 5, 9}), u64s({uint64_t{1} << 30, 5, 9})) >= 1);
   const io::H5File file = io::H5File::open(path);
-  CHECK_THROWS_WITH_AS(file.dataset("x").read(), doctest::Contains("absurd.h5"), Error);
+  CHECK_THROWS_WITH_AS(file.dataset("x").shape(), doctest::Contains("claims a dimension of 2199023255552, which is absurd"),
+                       ValueError);
+  CHECK(file.dataset("y").shape() == Shape{int64_t{1} << 30, 5, 9});
+  CHECK_THROWS_WITH_AS(file.dataset("y").read(), doctest::Contains("more than a file of"), ValueError);
+  CHECK_THROWS_WITH_AS(file.dataset("y").read(), doctest::Contains("absurd.h5"), ValueError);
+}
+
+TEST_CASE("Datasets h5py wrote read back with the values NumPy gave them") {
+  const auto text = keras::testing::read_bytes(keras::testing::keras_fixture("h5py_dtypes.json"));
+  const nlohmann::json want = nlohmann::json::parse(text.begin(), text.end());
+  const io::H5File file = io::H5File::open(keras::testing::keras_fixture("h5py_dtypes.h5"));
+  auto doubles = [&](const char* name) { return file.dataset(name).read().astype(DType::float64).to_vector<double>(); };
+  auto flat = [&](const char* name) {
+    std::vector<double> out;
+    std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& v) {
+      if (v.is_array()) {
+        for (const auto& x : v) walk(x);
+      } else {
+        out.push_back(v.is_boolean() ? double(v.get<bool>()) : v.get<double>());
+      }
+    };
+    walk(want[name]);
+    return out;
+  };
+  const std::vector<std::pair<const char*, DType>> cases = {
+      {"float32", DType::float32}, {"float64_be", DType::float64}, {"float16", DType::float16},
+      {"int8", DType::int32},      {"int16_be", DType::int32},     {"uint16", DType::int32},
+      {"int32", DType::int32},     {"int64", DType::int64},        {"uint8", DType::uint8},
+      {"bool", DType::bool_},      {"scalar", DType::float32},     {"empty", DType::float32}};
+  for (const auto& [name, dtype] : cases) {
+    INFO(std::string(name));
+    CHECK(file.dataset(name).dtype() == dtype);
+    CHECK(doubles(name) == flat(name));
+  }
+  CHECK(file.dataset("int64").read().to_vector<int64_t>() == std::vector<int64_t>{int64_t{1} << 62, -3});
+  CHECK(file.dataset("scalar").shape() == Shape{});
+  CHECK(file.dataset("empty").shape() == Shape{0, 3});
+  CHECK(file.dataset("gzip").chunked());
+  double sum = 0;
+  for (double v : doubles("gzip")) sum += v;
+  CHECK(sum == want["gzip_sum"].get<double>());
+  CHECK(file.dataset("bfloat16").dtype() == DType::bfloat16);
+  CHECK(doubles("bfloat16") == std::vector<double>{1.0, -2.0, 0.5});
 }
 
 }  // TEST_SUITE

@@ -222,4 +222,18 @@ TEST_CASE("Legacy model configs are Keras's: layer dicts without module, Keras 2
   CHECK(up["config"]["layers"][0]["config"]["batch_input_shape"].dump() == "[null,3]");
 }
 
+TEST_CASE("A file in tf.keras 2's layout, written by h5py, loads and predicts what NumPy computed") {
+  const auto text = read_bytes(keras_fixture("keras2_style.json"));
+  const json want = json::parse(text.begin(), text.end());
+  const Tensor x = tensor_from(want["x"], json::array({5, 3}));
+  const Tensor y = tensor_from(want["y"], json::array({5, 2}));
+  std::shared_ptr<Model> model = load_model(keras_fixture("keras2_style.h5"));
+  CHECK(model->layers().size() == 3);
+  CHECK(model->layers()[1]->class_name() == "Rescaling");
+  keras::testing::check_allclose(model->predict(x), y, 1e-5, 1e-5);
+  Sequential fresh({Input({3}), layers::Dense(4, {.activation = "relu"}), layers::Rescaling(0.5), layers::Dense(2)});
+  fresh.load_weights(keras_fixture("keras2_style.h5"));
+  keras::testing::check_allclose(fresh.predict(x), y, 1e-5, 1e-5);
+}
+
 }  // TEST_SUITE
