@@ -207,8 +207,8 @@ TEST_CASE("Datasets claiming absurd dimensions or more data than the file holds 
   const std::string path = dir / "absurd.h5";
   {
     io::H5File file = io::H5File::create(path);
-    file.create_dataset("x", Tensor::empty({3, 5, 7}, DType::float32));
-    file.create_dataset("y", Tensor::empty({3, 5, 9}, DType::float32));
+    file.create_dataset("x", ops::zeros({3, 5, 7}));
+    file.create_dataset("y", ops::zeros({3, 5, 9}));
     file.close();
   }
   // The dataspace stores the dimensions (then the maximum dimensions) as 64-bit integers.

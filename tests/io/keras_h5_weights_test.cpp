@@ -144,7 +144,7 @@ TEST_CASE("Layers that register their children are saved at Keras's attribute pa
 
 TEST_CASE("Half, bfloat16 and float64 weights survive a weights file byte for byte") {
   for (const char* policy : {"float64", "float16", "bfloat16", "mixed_float16"}) {
-    INFO(policy);
+    INFO(std::string(policy));
     Sequential model({Input({3}), layers::Dense(4, {.bias_initializer = "random_normal", .dtype = policy})});
     TempDir dir;
     model.save_weights(dir / "w.weights.h5");

@@ -108,7 +108,7 @@ TEST_CASE("mlp.h5 saved back has Keras's attributes, string types, model_config 
   const io::H5File file = io::H5File::open(dir / "again.h5");
   const json root = keras::testing::attributes_layout(file);
   for (const char* name : {"backend", "keras_version", "model_config"}) {
-    INFO(name);
+    INFO(std::string(name));
     REQUIRE(root.contains(name));
     CHECK(root[name]["dtype"] == keras["root_attrs"][name]["dtype"]);
     CHECK(root[name]["shape"] == keras["root_attrs"][name]["shape"]);

@@ -81,7 +81,7 @@ TEST_CASE("Sequential, Functional and subclassed models round-trip through .kera
   const Tensors x2 = {x4, random::normal({3, 4}, {.seed = 12})};
 
   for (const char* suffix : {".keras", ".h5"}) {
-    INFO(suffix);
+    INFO(std::string(suffix));
     TempDir dir;
     for (Model* m : std::vector<Model*>{&seq, &fn, &sub}) {
       INFO(m->name());
