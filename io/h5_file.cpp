@@ -684,6 +684,8 @@ H5File H5File::open(const std::string& path) {
 
 H5File H5File::open_image(const void* data, size_t size, const std::string& name) {
   Lock lock;
+  // Without an image the core driver would read the file called `name` from disk instead.
+  if (data == nullptr || size == 0) throw ValueError("'" + name + "' is not a valid HDF5 file: it is empty");
   Id fapl = make_fapl(name);
   // The core driver serves the file from memory; the image is copied in, so `data` may go afterwards.
   if (H5Pset_fapl_core(fapl.get(), 1 << 16, false) < 0 || H5Pset_file_image(fapl.get(), const_cast<void*>(data), size) < 0) {

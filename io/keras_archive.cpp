@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -90,25 +91,25 @@ struct EntryCloser {
 }
 
 // Reads a whole entry, checking it holds exactly the size its header claims (libzip checks the CRC
-// when the end is reached).
+// when the end is reached). Memory grows with the data that actually arrives, not with the claim.
 std::vector<uint8_t> read_entry(zip_t* za, zip_uint64_t index, const zip_stat_t& st, const std::string& path) {
   std::unique_ptr<zip_file_t, EntryCloser> file(zip_fopen_index(za, index, 0));
   if (!file) invalid(path, std::string("cannot open ") + st.name + ": " + zip_strerror(za));
-  std::vector<uint8_t> bytes(st.size);
-  uint64_t done = 0;
+  std::vector<uint8_t> bytes;
+  bytes.reserve(std::min<uint64_t>(st.size, uint64_t{64} << 20));
+  std::vector<uint8_t> chunk(1 << 20);
   while (true) {
-    uint8_t scratch[4096];
-    uint8_t* dst = done < bytes.size() ? bytes.data() + done : scratch;
-    const uint64_t want = done < bytes.size() ? bytes.size() - done : sizeof scratch;
-    const zip_int64_t got = zip_fread(file.get(), dst, want);
+    const zip_int64_t got = zip_fread(file.get(), chunk.data(), chunk.size());
     if (got < 0) invalid(path, std::string(st.name) + " is corrupt: " + zip_file_strerror(file.get()));
     if (got == 0) break;
-    if (done >= bytes.size()) invalid(path, std::string(st.name) + " holds more data than its zip header claims");
-    done += static_cast<uint64_t>(got);
+    if (bytes.size() + static_cast<uint64_t>(got) > st.size) {
+      invalid(path, std::string(st.name) + " holds more data than its zip header claims");
+    }
+    bytes.insert(bytes.end(), chunk.begin(), chunk.begin() + got);
   }
-  if (done != bytes.size()) {
-    invalid(path, std::string(st.name) + " is truncated: " + std::to_string(done) + " of " + std::to_string(bytes.size()) +
-                      " bytes");
+  if (bytes.size() != st.size) {
+    invalid(path, std::string(st.name) + " is truncated: " + std::to_string(bytes.size()) + " of " +
+                      std::to_string(st.size) + " bytes");
   }
   return bytes;
 }

@@ -83,9 +83,11 @@ void load_weights_from_archive(const Model& model, const io::KerasArchive& archi
 void save_model(const Model& model, const std::string& path) {
   if (ends_with(path, ".keras")) {
     const Config config = model_object(model);
+    // A compiled model's optimizer joins these as the saveable at "optimizer" (Keras's optimizer/vars).
     const std::vector<io::Saveable> saveables = io::collect_saveables(model);
     io::write_keras_archive(path, config, [&](io::H5File& file) { io::write_saveables(file, saveables); });
   } else if (is_legacy_h5(path)) {
+    // A compiled model adds training_config and optimizer_weights through save_legacy_h5_model's `extra`.
     io::save_legacy_h5_model(model, path);
   } else {
     throw ValueError("Invalid filepath extension for saving. Please add either a `.keras` extension for the native "
@@ -95,6 +97,7 @@ void save_model(const Model& model, const std::string& path) {
 
 std::shared_ptr<Model> load_model(const std::string& path) {
   if (ends_with(path, ".keras")) {
+    // compile_config and the optimizer's state (optimizer/vars) are read here once models compile.
     const io::KerasArchive archive = io::read_keras_archive(path);
     std::shared_ptr<Model> model = model_from_config(archive.config, path);
     load_weights_from_archive(*model, archive, path);

@@ -114,6 +114,7 @@ TEST_CASE("H5File reads an in-memory image of a file") {
   const std::string garbage = "definitely not HDF5";
   CHECK_THROWS_WITH_AS(io::H5File::open_image(garbage.data(), garbage.size(), "garbage.h5"),
                        doctest::Contains("garbage.h5"), ValueError);
+  CHECK_THROWS_WITH_AS(io::H5File::open_image(nullptr, 0, dir / "a.h5"), doctest::Contains("it is empty"), ValueError);
 }
 
 TEST_CASE("String attributes keep their storage: variable or fixed length, UTF-8 or ASCII") {
