@@ -565,6 +565,11 @@ Tensor H5Dataset::read() const {
   if (!mtype || H5Dread(handle_->get(), mtype.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, t.mutable_data()) < 0) {
     fail(filename(), "cannot read " + what);
   }
+  if (dt == DType::bool_) {
+    // HDF5 fills enum values it cannot map with all ones: any byte but 0 or 1 would be an invalid bool.
+    auto* p = static_cast<unsigned char*>(t.mutable_data());
+    for (uint64_t i = 0; i < count; ++i) p[i] = p[i] != 0;
+  }
   return t;
 }
 
