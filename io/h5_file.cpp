@@ -709,6 +709,28 @@ H5File H5File::create(const std::string& path) {
   return adopt(fid, path);
 }
 
+H5File H5File::create_in_memory(const std::string& name) {
+  Lock lock;
+  Id fapl = make_fapl(name);
+  // No backing store: the core driver never writes to disk; the file lives in growing 4 MiB steps.
+  if (H5Pset_fapl_core(fapl.get(), 4 << 20, false) < 0) fail(name, "cannot set up an in-memory file");
+  const hid_t fid = H5Fcreate(name.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+  if (fid < 0) fail(name, "cannot create the in-memory file");
+  return adopt(fid, name);
+}
+
+std::vector<uint8_t> H5File::image() {
+  Lock lock;
+  const hid_t fid = handle_->file->id;
+  if (fid < 0) throw RuntimeError("HDF5 file '" + filename() + "' was closed; its image cannot be taken");
+  if (H5Fflush(fid, H5F_SCOPE_GLOBAL) < 0) fail(filename(), "cannot flush the file");
+  const ssize_t size = H5Fget_file_image(fid, nullptr, 0);
+  if (size < 0) fail(filename(), "cannot size the file's image");
+  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  if (size > 0 && H5Fget_file_image(fid, bytes.data(), bytes.size()) != size) fail(filename(), "cannot copy the file's image");
+  return bytes;
+}
+
 void H5File::close() {
   Lock lock;
   H5FileState& state = *handle_->file;

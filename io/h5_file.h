@@ -110,8 +110,14 @@ class H5File : public H5Group {
   static H5File open(const std::string& path);
   /// Opens the HDF5 file held in memory (a zip entry, say); `name` names it in messages.
   static H5File open_image(const void* data, size_t size, const std::string& name);
-  /// Creates a file for writing, replacing any file at `path`.
+  /// Creates a file for writing, replacing any file at `path`. HDF5 writes it itself: after a write
+  /// error (a full disk) HDF5 cannot close it cleanly, so savers use create_in_memory instead.
   static H5File create(const std::string& path);
+  /// Creates a file in memory; image() gives its bytes to write anywhere. Nothing touches the disk, so
+  /// no failure can leave HDF5 holding a half-written file. `name` names it in messages.
+  static H5File create_in_memory(const std::string& name);
+  /// The bytes of a file made by create_in_memory, as they stand (everything flushed).
+  std::vector<uint8_t> image();
   /// Writes everything out and closes the file (RuntimeError if that fails). Groups and datasets
   /// opened from it are closed too: using them afterwards is a RuntimeError.
   void close();

@@ -226,14 +226,14 @@ void write_keras_archive(const std::string& path, const Config& config, const st
   const std::string config_text = json_dumps(config);
   const std::string metadata_text =
       json_dumps(Config{{"keras_version", kKerasVersion}, {"date_saved", date_saved()}});
-  AtomicFile archive(path);
-  // Never committed: the scratch HDF5 file is removed once zipped (or on failure).
-  AtomicFile weights(path + ".weights.h5");
+  // In memory, as Keras builds it (an io.BytesIO): HDF5 never meets a full disk, libzip does.
+  std::vector<uint8_t> weights;
   {
-    H5File file = H5File::create(weights.temp_path());
+    H5File file = H5File::create_in_memory(path + ":model.weights.h5");
     write_weights(file);
-    file.close();
+    weights = file.image();
   }
+  AtomicFile archive(path);
   int code = 0;
   Archive za(zip_open(archive.temp_path().c_str(), ZIP_TRUNCATE, &code));
   if (!za) throw RuntimeError("Cannot write '" + path + "': " + zip_error_text(code));
@@ -254,7 +254,7 @@ void write_keras_archive(const std::string& path, const Config& config, const st
   };
   add(kMetadataName, zip_source_buffer(za.get(), metadata_text.data(), metadata_text.size(), 0));
   add(kConfigName, zip_source_buffer(za.get(), config_text.data(), config_text.size(), 0));
-  add(kWeightsName, zip_source_file(za.get(), weights.temp_path().c_str(), 0, -1));  // -1: to the end
+  add(kWeightsName, zip_source_buffer(za.get(), weights.data(), weights.size(), 0));
   if (zip_close(za.get()) != 0) fail("cannot finish the archive");
   (void)za.release();  // zip_close freed it
   archive.commit();

@@ -39,8 +39,9 @@ struct KerasArchive {
 KerasArchive read_keras_archive(const std::string& path, bool with_config = true);
 
 /// Writes a `.keras` archive: metadata.json ({"keras_version", "date_saved"}), config.json, and
-/// model.weights.h5, which `write_weights` fills in a temporary HDF5 file. The archive is written
-/// beside `path` and renamed onto it, so a failure leaves any previous file untouched.
+/// model.weights.h5, which `write_weights` fills (an HDF5 file built in memory, as Keras builds it).
+/// The archive is written beside `path` and renamed onto it, so a failure leaves any previous file
+/// untouched.
 void write_keras_archive(const std::string& path, const Config& config, const std::function<void(H5File&)>& write_weights);
 
 }  // namespace keras::io

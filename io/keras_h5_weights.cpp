@@ -168,12 +168,14 @@ void assign_saveables(const std::vector<Saveable>& saveables, const std::vector<
 void save_weights_h5(const Layer& model, const std::string& path, const std::vector<Saveable>& extra) {
   std::vector<Saveable> saveables = collect_saveables(model);
   saveables.insert(saveables.end(), extra.begin(), extra.end());
-  AtomicFile out(path);
+  std::vector<uint8_t> bytes;
   {
-    H5File file = H5File::create(out.temp_path());
+    H5File file = H5File::create_in_memory(path);
     write_saveables(file, saveables);
-    file.close();
+    bytes = file.image();
   }
+  AtomicFile out(path);
+  out.write(bytes.data(), bytes.size());
   out.commit();
 }
 

@@ -271,9 +271,9 @@ void load_legacy_weights(const H5Group& group, const Layer& model) {
 
 void save_legacy_h5_model(const Layer& model, const std::string& path, const std::function<void(H5File&)>& extra) {
   const std::string model_config = json_dumps(legacy_model_config(model));
-  AtomicFile out(path);
+  std::vector<uint8_t> bytes;
   {
-    H5File file = H5File::create(out.temp_path());
+    H5File file = H5File::create_in_memory(path);
     file.write_string_attribute("backend", kLegacyBackend, kStr);
     file.write_string_attribute("keras_version", kKerasVersion, kStr);
     file.write_string_attribute("model_config", model_config, kBytes);
@@ -282,8 +282,10 @@ void save_legacy_h5_model(const Layer& model, const std::string& path, const std
       write_legacy_weights(weights, model);
     }
     if (extra) extra(file);
-    file.close();
+    bytes = file.image();
   }
+  AtomicFile out(path);
+  out.write(bytes.data(), bytes.size());
   out.commit();
 }
 
