@@ -18,4 +18,5 @@
 #include <keras/optimizers/optimizers.h>
 #include <keras/layers/layers.h>
 #include <keras/models/model.h>
+#include <keras/models/saving.h>
 #include <keras/models/sequential.h>

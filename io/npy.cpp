@@ -1,13 +1,12 @@
 #include <keras/io/npy.h>
 
+#include <keras/io/atomic_file.h>
+
 #include <zip.h>
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cctype>
 #include <cerrno>
@@ -392,55 +391,6 @@ Tensor read_npy(ByteSource& src) {
   return t;
 }
 
-// --- Writing: a new file beside the target, renamed onto it only once complete.
-
-class TempFile {
- public:
-  explicit TempFile(std::string path) : path_(std::move(path)) {
-    static std::atomic<uint64_t> counter{0};
-    for (int attempt = 0; attempt < 100; ++attempt) {
-      tmp_ = path_ + ".tmp" + std::to_string(getpid()) + "_" + std::to_string(counter++);
-      fd_ = ::open(tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-      if (fd_ >= 0 || errno != EEXIST) break;
-    }
-    if (fd_ < 0) throw RuntimeError("Cannot create a temporary file beside '" + path_ + "': " + errno_text());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-  ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!committed_) ::unlink(tmp_.c_str());
-  }
-
-  void write(const void* data, size_t n) {
-    const char* p = static_cast<const char*>(data);
-    while (n > 0) {
-      const ssize_t w = ::write(fd_, p, n);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) throw RuntimeError("Cannot write '" + path_ + "': " + errno_text());
-      p += w;
-      n -= static_cast<size_t>(w);
-    }
-  }
-
-  void commit() {
-    if (::fsync(fd_) != 0 && errno != EINVAL) throw RuntimeError("Cannot write '" + path_ + "': " + errno_text());
-    const int fd = fd_;
-    fd_ = -1;
-    if (::close(fd) != 0) throw RuntimeError("Cannot write '" + path_ + "': " + errno_text());
-    if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
-      throw RuntimeError("Cannot replace '" + path_ + "': " + errno_text());
-    }
-    committed_ = true;
-  }
-
- private:
-  std::string path_;
-  std::string tmp_;
-  int fd_ = -1;
-  bool committed_ = false;
-};
-
 Tensor host_copy(const Tensor& t, const char* who) {
   if (!t.defined()) throw ValueError(std::string(who) + ": cannot save an undefined tensor (None)");
   return t.to(Device::cpu());
@@ -577,7 +527,7 @@ std::vector<uint8_t> npy_to_bytes(const Tensor& t) {
 void save_npy(const std::string& path, const Tensor& t) {
   const Tensor host = host_copy(t, "save_npy");
   const std::vector<uint8_t> header = header_bytes(host);
-  TempFile file(path);
+  AtomicFile file(path);
   file.write(header.data(), header.size());
   file.write(host.data(), host.nbytes());
   file.commit();
@@ -632,7 +582,7 @@ void save_npz(const std::string& path, const std::vector<std::pair<std::string, 
   }
   if (arrays.empty()) {
     const std::vector<uint8_t> bytes = empty_zip();
-    TempFile file(path);
+    AtomicFile file(path);
     file.write(bytes.data(), bytes.size());
     file.commit();
     return;
@@ -675,7 +625,7 @@ void save_npz(const std::string& path, const std::vector<std::pair<std::string, 
   (void)za.release();  // zip_close freed it
 
   if (zip_source_open(out) != 0) throw RuntimeError("save_npz: cannot read back the archive for '" + path + "'");
-  TempFile file(path);
+  AtomicFile file(path);
   std::vector<char> chunk(1 << 20);
   while (true) {
     const zip_int64_t got = zip_source_read(out, chunk.data(), chunk.size());

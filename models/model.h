@@ -219,6 +219,15 @@ class Model : public Layer {
   Tensor predict(const Tensor& x, PredictOptions options = {});
   Tensors predict(const Tensors& x, PredictOptions options = {});
 
+  /// Saves to `.keras` or legacy `.h5`/`.hdf5` by the suffix (keras::save_model, models/saving.h).
+  void save(const std::string& path) const;
+  /// Keras 3's weights file; the path must end in `.weights.h5`, as Keras requires.
+  void save_weights(const std::string& path) const;
+  /// Loads weights from `.weights.h5`, `.keras` or legacy `.h5`/`.hdf5`; nothing changes if it fails.
+  void load_weights(const std::string& path);
+  /// serialize_keras_object(model) as JSON text (models::model_from_json reads it back).
+  std::string to_json() const;
+
   /// Keras's summary table (Layer (type) | Output Shape | Param # [| Connected to]) and totals,
   /// laid out as Keras 3 prints it on a plain (uncoloured) console.
   void summary(std::ostream& os, const SummaryOptions& options = {}) const;

@@ -1,0 +1,150 @@
+#include <keras/models/saving.h>
+
+#include <keras/core/ops.h>
+#include <keras/io/keras_archive.h>
+#include <keras/io/keras_h5_weights.h>
+#include <keras/io/legacy_h5.h>
+#include <keras/layers/registry.h>
+
+#include <nlohmann/json.hpp>
+
+#include <functional>
+
+namespace keras {
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+bool is_legacy_h5(const std::string& path) { return ends_with(path, ".h5") || ends_with(path, ".hdf5"); }
+
+// serialize_keras_object(model): what config.json and to_json() hold. Once models compile, the
+// compile_config joins it here (Keras writes the key only for compiled models).
+Config model_object(const Model& model) { return serialize_layer(model); }
+
+// Runs `load`, naming `source` in its ValueErrors and NotImplementedErrors (deserialisers name the
+// layer and the problem, not the file).
+template <class F>
+auto naming_source(const std::string& source, F&& load) {
+  try {
+    return load();
+  } catch (const ValueError& e) {
+    throw ValueError("Cannot load a model from '" + source + "': " + e.what());
+  } catch (const NotImplementedError& e) {
+    throw NotImplementedError("Cannot load a model from '" + source + "': " + e.what());
+  } catch (const nlohmann::json::exception& e) {
+    throw ValueError("Cannot load a model from '" + source + "': malformed config (" + e.what() + ")");
+  }
+}
+
+bool has_unbuilt_sublayer(const Layer& layer) {
+  for (const auto& child : layer.layers()) {
+    if (!child->built() || has_unbuilt_sublayer(*child)) return true;
+  }
+  return false;
+}
+
+// Keras's Model.build_from_config builds a subclassed model by running it; deserialize_layer only
+// marks the model built, so sub-layers that create their weights when first called are run here.
+void build_sublayers(Model& model) {
+  if (model.is_functional() || !model.build_input_shapes() || !has_unbuilt_sublayer(model)) return;
+  Tensors zeros;
+  for (const Shape& shape : *model.build_input_shapes()) {
+    std::vector<int64_t> dims = shape.dims();
+    for (int64_t& d : dims) {
+      if (d == None) d = 1;
+    }
+    zeros.push_back(ops::zeros(Shape(dims), model.compute_dtype()));
+  }
+  (void)model(zeros, false);
+}
+
+std::shared_ptr<Model> model_from_config(const Config& object, const std::string& source) {
+  return naming_source(source, [&] {
+    std::shared_ptr<Layer> layer = deserialize_layer(object);
+    auto model = std::dynamic_pointer_cast<Model>(layer);
+    if (!model) throw ValueError("it describes a " + layer->class_name() + " layer, not a model");
+    build_sublayers(*model);
+    return model;
+  });
+}
+
+void load_weights_from_archive(const Model& model, const io::KerasArchive& archive, const std::string& path) {
+  const io::H5File weights =
+      io::H5File::open_image(archive.weights_h5.data(), archive.weights_h5.size(), path + ":model.weights.h5");
+  const std::vector<io::Saveable> saveables = io::collect_saveables(model);
+  io::assign_saveables(saveables, io::read_saveables(weights, saveables));
+}
+
+}  // namespace
+
+void save_model(const Model& model, const std::string& path) {
+  if (ends_with(path, ".keras")) {
+    const Config config = model_object(model);
+    // A compiled model's optimizer joins these as the saveable at "optimizer" (Keras's optimizer/vars).
+    const std::vector<io::Saveable> saveables = io::collect_saveables(model);
+    io::write_keras_archive(path, config, [&](io::H5File& file) { io::write_saveables(file, saveables); });
+  } else if (is_legacy_h5(path)) {
+    // A compiled model adds training_config and optimizer_weights through save_legacy_h5_model's `extra`.
+    io::save_legacy_h5_model(model, path);
+  } else {
+    throw ValueError("Invalid filepath extension for saving. Please add either a `.keras` extension for the native "
+                     "Keras format (recommended) or a `.h5` extension. Received: filepath=" + path);
+  }
+}
+
+std::shared_ptr<Model> load_model(const std::string& path) {
+  if (ends_with(path, ".keras")) {
+    // compile_config and the optimizer's state (optimizer/vars) are read here once models compile.
+    const io::KerasArchive archive = io::read_keras_archive(path);
+    std::shared_ptr<Model> model = model_from_config(archive.config, path);
+    load_weights_from_archive(*model, archive, path);
+    return model;
+  }
+  if (is_legacy_h5(path)) {
+    const io::H5File file = io::H5File::open(path);
+    const Config config = io::upgrade_legacy_model_config(io::read_legacy_model_config(file));
+    std::shared_ptr<Model> model = model_from_config(config, path);
+    if (!file.has_group("model_weights")) throw ValueError("Cannot load a model from '" + path + "': it has no model_weights group");
+    io::load_legacy_weights(file.group("model_weights"), *model);
+    return model;
+  }
+  throw ValueError("File format not supported: filepath=" + path +
+                   ". Keras 3 only supports V3 `.keras` files and legacy H5 format files (`.h5` extension).");
+}
+
+namespace models {
+
+std::shared_ptr<Model> model_from_json(const std::string& json) {
+  return model_from_config(io::json_loads(json, "model_from_json"), "model_from_json");
+}
+
+}  // namespace models
+
+void Model::save(const std::string& path) const { save_model(*this, path); }
+
+void Model::save_weights(const std::string& path) const {
+  if (!ends_with(path, ".weights.h5")) {
+    throw ValueError("The filename must end in `.weights.h5`. Received: filepath=" + path);
+  }
+  io::save_weights_h5(*this, path);
+}
+
+void Model::load_weights(const std::string& path) {
+  if (ends_with(path, ".keras")) {
+    load_weights_from_archive(*this, io::read_keras_archive(path, false), path);
+  } else if (ends_with(path, ".weights.h5")) {
+    io::load_weights_h5(*this, path);
+  } else if (is_legacy_h5(path)) {
+    io::load_legacy_weights_file(*this, path);
+  } else {
+    throw ValueError("File format not supported: filepath=" + path +
+                     ". Keras 3 only supports V3 `.keras` and `.weights.h5` files, or legacy V1/V2 `.h5` files.");
+  }
+}
+
+std::string Model::to_json() const { return io::json_dumps(model_object(*this)); }
+
+}  // namespace keras
