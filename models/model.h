@@ -48,6 +48,7 @@ class Losses {
     requires std::is_constructible_v<LossArg, T>
   Losses(T&& loss) : list_{LossArg(std::forward<T>(loss))} {}  // NOLINT: .loss = "mse"
   Losses(std::initializer_list<LossArg> losses) : list_(losses) {}
+  explicit Losses(std::vector<LossArg> losses) : list_(std::move(losses)) {}
   Losses(const Named<LossArg>& losses) : named_(losses.items) {}  // NOLINT
   const std::vector<LossArg>& list() const { return list_; }
   const std::map<std::string, LossArg>& named() const { return named_; }
@@ -214,6 +215,9 @@ class Model : public Layer {
   void set_initial_epoch(int epoch);
   /// compile's arguments as Keras 3 records them ({} when not compiled).
   Config get_compile_config() const;
+  /// Keras's compile_from_config: compiles from what get_compile_config() (or Keras 3) wrote, then
+  /// builds the optimizer's variables when the model is built, so that saved state can be assigned.
+  void compile_from_config(const Config& config);
 
   /// Inference in batches of batch_size; outputs concatenated along the batch axis.
   Tensor predict(const Tensor& x, PredictOptions options = {});

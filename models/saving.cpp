@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include <functional>
+#include <iostream>
 
 namespace keras {
 
@@ -20,9 +21,43 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 bool is_legacy_h5(const std::string& path) { return ends_with(path, ".h5") || ends_with(path, ".hdf5"); }
 
-// serialize_keras_object(model): what config.json and to_json() hold. Once models compile, the
-// compile_config joins it here (Keras writes the key only for compiled models).
-Config model_object(const Model& model) { return serialize_layer(model); }
+// serialize_keras_object(model): what config.json and to_json() hold; Keras adds compile_config
+// only for compiled models.
+Config model_object(const Model& model) {
+  Config object = serialize_layer(model);
+  if (model.compiled()) object["compile_config"] = model.get_compile_config();
+  return object;
+}
+
+// The optimizer as Keras's saving walk reaches it: the saveable at "optimizer" (optimizer/vars).
+io::Saveable optimizer_saveable(const Model& model) {
+  const optimizers::Optimizer& optimizer = model.optimizer();
+  return {"optimizer", optimizer.name(), "optimizer '" + optimizer.name() + "' (" + optimizer.class_name() + ")",
+          optimizer.variables()};
+}
+
+// A compiled model's saveables: its layers, then its optimizer.
+std::vector<io::Saveable> model_saveables(const Model& model) {
+  std::vector<io::Saveable> saveables = io::collect_saveables(model);
+  if (model.compiled()) saveables.push_back(optimizer_saveable(model));
+  return saveables;
+}
+
+// Restores the optimizer's state from optimizer/vars when the file has it. As Keras, a file whose
+// optimizer holds a different number of variables (saved before the optimizer was built, or by
+// another optimizer) is skipped with a warning.
+void load_optimizer_state(const Model& model, const io::H5Group& weights) {
+  if (!model.compiled() || !weights.has_group("optimizer/vars")) return;
+  const io::Saveable saveable = optimizer_saveable(model);
+  const size_t stored = weights.group("optimizer/vars").children().size();
+  if (stored != saveable.variables.size()) {
+    std::cerr << "UserWarning: Skipping variable loading for optimizer '" << saveable.name << "', because it has "
+              << saveable.variables.size() << " variables whereas the saved optimizer has " << stored << " variables."
+              << std::endl;
+    return;
+  }
+  io::assign_saveables({saveable}, io::read_saveables(weights, {saveable}));
+}
 
 // Runs `load`, naming `source` in its ValueErrors and NotImplementedErrors (deserialisers name the
 // layer and the problem, not the file).
@@ -83,8 +118,7 @@ void load_weights_from_archive(const Model& model, const io::KerasArchive& archi
 void save_model(const Model& model, const std::string& path) {
   if (ends_with(path, ".keras")) {
     const Config config = model_object(model);
-    // A compiled model's optimizer joins these as the saveable at "optimizer" (Keras's optimizer/vars).
-    const std::vector<io::Saveable> saveables = io::collect_saveables(model);
+    const std::vector<io::Saveable> saveables = model_saveables(model);
     io::write_keras_archive(path, config, [&](io::H5File& file) { io::write_saveables(file, saveables); });
   } else if (is_legacy_h5(path)) {
     // A compiled model adds training_config and optimizer_weights through save_legacy_h5_model's `extra`.
@@ -97,10 +131,16 @@ void save_model(const Model& model, const std::string& path) {
 
 std::shared_ptr<Model> load_model(const std::string& path) {
   if (ends_with(path, ".keras")) {
-    // compile_config and the optimizer's state (optimizer/vars) are read here once models compile.
     const io::KerasArchive archive = io::read_keras_archive(path);
     std::shared_ptr<Model> model = model_from_config(archive.config, path);
     load_weights_from_archive(*model, archive, path);
+    if (archive.config.is_object() && archive.config.contains("compile_config") &&
+        archive.config["compile_config"].is_object()) {
+      naming_source(path, [&] { model->compile_from_config(archive.config["compile_config"]); });
+      const io::H5File weights =
+          io::H5File::open_image(archive.weights_h5.data(), archive.weights_h5.size(), path + ":model.weights.h5");
+      load_optimizer_state(*model, weights);
+    }
     return model;
   }
   if (is_legacy_h5(path)) {
@@ -129,7 +169,9 @@ void Model::save_weights(const std::string& path) const {
   if (!ends_with(path, ".weights.h5")) {
     throw ValueError("The filename must end in `.weights.h5`. Received: filepath=" + path);
   }
-  io::save_weights_h5(*this, path);
+  // Keras's walk reaches the optimizer too, so its state is in the file (load_weights leaves it be).
+  io::save_weights_h5(*this, path, compiled() ? std::vector<io::Saveable>{optimizer_saveable(*this)}
+                                              : std::vector<io::Saveable>{});
 }
 
 void Model::load_weights(const std::string& path) {

@@ -130,6 +130,74 @@ Config Model::get_compile_config() const {
   return c;
 }
 
+namespace {
+
+LossArg loss_from_config(const Config& c) {
+  if (c.is_null()) return LossArg();
+  return LossArg::from_config(c);
+}
+
+std::vector<MetricArg> metrics_from_config(const Config& c, const char* key) {
+  std::vector<MetricArg> out;
+  if (c.is_null()) return out;
+  if (!c.is_array()) {
+    throw NotImplementedError(std::string("compile_from_config: `") + key +
+                              "` given per output (a dict or nested lists) is not supported; got " + c.dump());
+  }
+  for (const Config& m : c) {
+    if (m.is_array()) {
+      throw NotImplementedError(std::string("compile_from_config: `") + key +
+                                "` given per output (nested lists) is not supported; got " + c.dump());
+    }
+    out.push_back(MetricArg::from_config(m));
+  }
+  return out;
+}
+
+}  // namespace
+
+void Model::compile_from_config(const Config& config) {
+  if (!config.is_object()) throw ValueError("compile_from_config: expected a dict, got " + config.dump());
+  CompileOptions options;
+  if (config.contains("optimizer") && !config["optimizer"].is_null()) {
+    const Config& opt = config["optimizer"];
+    options.optimizer = opt.is_string() ? OptimizerArg(opt.get<std::string>()) : OptimizerArg(optimizers::deserialize(opt));
+  }
+  if (config.contains("loss")) {
+    const Config& loss = config["loss"];
+    if (loss.is_array()) {
+      std::vector<LossArg> items;
+      for (const Config& l : loss) items.push_back(loss_from_config(l));
+      options.loss = Losses(std::move(items));
+    } else if (loss.is_object() && !loss.contains("class_name")) {
+      std::map<std::string, LossArg> named;
+      for (const auto& [k, l] : loss.items()) named.emplace(k, loss_from_config(l));
+      options.loss = Losses(Named<LossArg>(std::move(named)));
+    } else if (!loss.is_null()) {
+      options.loss = loss_from_config(loss);
+    }
+  }
+  if (config.contains("loss_weights") && !config["loss_weights"].is_null()) {
+    const Config& w = config["loss_weights"];
+    if (!w.is_array()) {
+      throw NotImplementedError("compile_from_config: loss_weights by output name are not supported; got " + w.dump());
+    }
+    for (const Config& v : w) options.loss_weights.push_back(v.get<double>());
+  }
+  if (config.contains("metrics")) options.metrics = metrics_from_config(config["metrics"], "metrics");
+  if (config.contains("weighted_metrics")) {
+    options.weighted_metrics = metrics_from_config(config["weighted_metrics"], "weighted_metrics");
+  }
+  if (config.contains("run_eagerly") && config["run_eagerly"].is_boolean()) {
+    options.run_eagerly = config["run_eagerly"].get<bool>();
+  }
+  if (config.contains("steps_per_execution") && config["steps_per_execution"].is_number_integer()) {
+    options.steps_per_execution = config["steps_per_execution"].get<int64_t>();
+  }
+  compile(std::move(options));
+  if (built()) optimizer().build(trainable_weights());
+}
+
 // ---- Losses and metrics -------------------------------------------------------------------
 
 Tensor Model::compute_loss(const Batch& data, const Tensors& y_pred, bool /*training*/) {

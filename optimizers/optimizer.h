@@ -129,6 +129,8 @@ class OptimizerArg {
   template <class T>
     requires std::is_base_of_v<optimizers::Optimizer, T>
   OptimizerArg(const T& optimizer) : optimizer_(std::make_shared<T>(optimizer)) {}  // NOLINT
+  /// An optimizer held by pointer (e.g. from optimizers::deserialize): the same object, shared.
+  OptimizerArg(std::shared_ptr<optimizers::Optimizer> optimizer) : optimizer_(std::move(optimizer)) {}  // NOLINT
   const std::shared_ptr<optimizers::Optimizer>& get() const { return optimizer_; }
 
  private:
