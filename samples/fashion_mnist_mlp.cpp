@@ -31,11 +31,12 @@ int main() {
                  .metrics = {"accuracy"}});
 
   // 4. fit with callbacks: stop when validation loss stops improving (keeping the best weights),
-  //    and log each epoch to a CSV file.
+  //    keep a checkpoint of the best epoch, and log each epoch to a CSV file.
   History history = model.fit(
       x_train, y_train,
       {.batch_size = 128, .epochs = 12, .validation_split = 0.1,
        .callbacks = {callbacks::EarlyStopping({.monitor = "val_loss", .patience = 3, .restore_best_weights = true}),
+                     callbacks::ModelCheckpoint("fashion_mnist_mlp.best.keras", {.save_best_only = true}),
                      callbacks::CSVLogger("fashion_mnist_mlp.csv")}});
 
   // 5. Evaluate on the test set and save the model.
