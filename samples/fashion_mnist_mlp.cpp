@@ -34,10 +34,11 @@ int main() {
   //    keep a checkpoint of the best epoch, and log each epoch to a CSV file.
   History history = model.fit(
       x_train, y_train,
-      {.batch_size = 128, .epochs = 12, .validation_split = 0.1,
+      {.batch_size = 128, .epochs = 12,
        .callbacks = {callbacks::EarlyStopping({.monitor = "val_loss", .patience = 3, .restore_best_weights = true}),
                      callbacks::ModelCheckpoint("fashion_mnist_mlp.best.keras", {.save_best_only = true}),
-                     callbacks::CSVLogger("fashion_mnist_mlp.csv")}});
+                     callbacks::CSVLogger("fashion_mnist_mlp.csv")},
+       .validation_split = 0.1});
 
   // 5. Evaluate on the test set and save the model.
   Logs test = model.evaluate(x_test, y_test, {.verbose = 0});
