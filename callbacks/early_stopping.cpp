@@ -21,17 +21,7 @@ EarlyStopping::EarlyStopping(EarlyStoppingOptions options) : state_(std::make_sh
 
 void EarlyStopping::set_monitor_op() {
   State& s = *state_;
-  const std::string& mode = s.options.mode;
-  if (mode == "min") {
-    s.minimize = true;
-  } else if (mode == "max") {
-    s.minimize = false;
-  } else {
-    std::string name = s.options.monitor;
-    if (name.rfind("val_", 0) == 0) name = name.substr(4);
-    if (name == "loss") s.minimize = true;
-    if (const auto up = detail::metric_direction_up(model(), name)) s.minimize = !*up;
-  }
+  s.minimize = detail::monitor_minimizes(model(), s.options.mode, s.options.monitor);
   if (!s.minimize) {
     throw ValueError("EarlyStopping callback received monitor=" + s.options.monitor +
                      " but Keras isn't able to automatically determine whether that metric should be maximized or "

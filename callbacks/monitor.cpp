@@ -83,4 +83,15 @@ std::optional<bool> metric_direction_up(const Model& model, const std::string& n
   return up;
 }
 
+std::optional<bool> monitor_minimizes(const Model& model, const std::string& mode, const std::string& monitor) {
+  if (mode == "min") return true;
+  if (mode == "max") return false;
+  std::string name = monitor;
+  if (name.rfind("val_", 0) == 0) name = name.substr(4);
+  std::optional<bool> minimize;
+  if (name == "loss") minimize = true;
+  if (const auto up = metric_direction_up(model, name)) minimize = !*up;
+  return minimize;
+}
+
 }  // namespace keras::callbacks::detail
