@@ -7,9 +7,9 @@
 #   BUILD    build directory (default build)
 # Debian's libtorch uses whichever libblas.so.3 the alternatives system points at; the reference
 # BLAS is about 20 times slower than OpenMP OpenBLAS, so this script installs libopenblas0-openmp,
-# selects it, and tells OpenBLAS the kernel set to use on AVX-512 CPUs (its 0.3.21 autodetection
-# does not know Zen 4 and falls back to AVX2 kernels). Neither package is needed to build or test
-# keras-cpp, which is why setup.sh does not install them.
+# selects it, and pins OpenBLAS's AVX-512 kernels on CPUs that have them (OPENBLAS_CORETYPE; a value
+# already set is kept) rather than trusting its runtime detection of the CPU. Neither package is
+# needed to build or test keras-cpp, which is why setup.sh does not install them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 runs=${RUNS:-3}
