@@ -1,0 +1,55 @@
+#pragma once
+// What the two Fashion-MNIST benchmarks (keras-cpp and libtorch) share: the workload's constants,
+// the clock, peak RSS and the RESULT line scripts/bench.sh parses. Header-only and free of both
+// libraries' headers, so the libtorch program need not see keras-cpp's.
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+namespace bench {
+
+constexpr int kBatchSize = 128;
+constexpr int kPredictBatchSize = 1000;
+constexpr double kLearningRate = 1e-3;
+constexpr int kDefaultThreads = 2;
+
+/// Threads to run on: $OMP_NUM_THREADS when set, else 2 (the figure the README compares at).
+inline int threads() {
+  const char* env = std::getenv("OMP_NUM_THREADS");
+  const int n = env ? std::atoi(env) : 0;
+  return n > 0 ? n : kDefaultThreads;
+}
+
+/// Seconds since an arbitrary start, from a monotonic clock.
+inline double now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+/// The process's peak resident set so far, in MiB (Linux reports ru_maxrss in KiB).
+inline double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+struct Result {
+  std::string impl;
+  double epoch_s;         // one epoch of fit over the training set, shuffling included
+  double train_samples;   // samples in that epoch
+  double infer_s;         // predicting the whole test set
+  double infer_samples;
+  double test_acc;
+};
+
+/// Prints the line scripts/bench.sh reads; its fields are fixed, in this order.
+inline void print_result(const Result& r) {
+  std::printf("RESULT impl=%s model=mlp epoch_s=%.3f train_sps=%.0f infer_sps=%.0f test_acc=%.4f peak_rss_mb=%.1f\n",
+              r.impl.c_str(), r.epoch_s, r.train_samples / r.epoch_s, r.infer_samples / r.infer_s, r.test_acc,
+              peak_rss_mb());
+  std::fflush(stdout);
+}
+
+}  // namespace bench

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Fashion-MNIST MLP benchmark: keras-cpp against libtorch at its fastest, on the same machine in
+# the same run. Prints each run's RESULT lines, then the median of each figure and the ratios.
+#   RUNS     runs of each implementation, interleaved (default 3)
+#   THREADS  OpenMP threads for both (default 2)
+#   JOBS     build parallelism (default 2)
+#   BUILD    build directory (default build)
+# Debian's libtorch uses whichever libblas.so.3 the alternatives system points at; the reference
+# BLAS is about 20 times slower than OpenMP OpenBLAS, so this script installs libopenblas0-openmp,
+# selects it, and pins OpenBLAS's AVX-512 kernels on CPUs that have them (OPENBLAS_CORETYPE; a value
+# already set is kept) rather than trusting its runtime detection of the CPU. Neither package is
+# needed to build or test keras-cpp, which is why setup.sh does not install them.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+runs=${RUNS:-3}
+build=${BUILD:-build}
+bash scripts/setup.sh
+
+sudo=()
+[ "$(id -u)" -ne 0 ] && sudo=(sudo)
+
+missing=()
+for package in libtorch-dev libopenblas0-openmp; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bench: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+multiarch=$(gcc -print-multiarch)
+for lib in libblas.so.3 liblapack.so.3; do
+  want=/usr/lib/$multiarch/openblas-openmp/$lib
+  if [ "$(readlink -f "/usr/lib/$multiarch/$lib")" != "$(readlink -f "$want")" ]; then
+    echo "bench: selecting $want"
+    "${sudo[@]}" update-alternatives --quiet --set "$lib-$multiarch" "$want"
+  fi
+done
+
+export OMP_NUM_THREADS=${THREADS:-2}
+if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+  flags=$(grep -m1 '^flags' /proc/cpuinfo)
+  if [[ " $flags " == *" avx512_bf16 "* ]]; then
+    export OPENBLAS_CORETYPE=Cooperlake
+  elif [[ " $flags " == *" avx512f "* ]]; then
+    export OPENBLAS_CORETYPE=SkylakeX
+  fi
+fi
+
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DKERAS_BUILD_BENCHMARKS=ON --log-level=WARNING
+cmake --build "$build" -j"${JOBS:-2}" --target fashion_mnist fashion_mnist_torch
+
+echo "bench: $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores," \
+  "OMP_NUM_THREADS=$OMP_NUM_THREADS OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}, $runs runs"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for ((run = 1; run <= runs; ++run)); do
+  echo "bench: run $run of $runs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
+  "./$build/benchmarks/fashion_mnist" | tee -a "$log"
+  "./$build/benchmarks/fashion_mnist_torch" | tee -a "$log"
+done
+
+# Medians of each RESULT field per implementation, then keras-cpp / libtorch for the speeds.
+awk '
+  function median(impl, key,   n, i, j, t, v) {
+    n = count[impl]
+    for (i = 1; i <= n; ++i) v[i] = value[impl, key, i]
+    for (i = 2; i <= n; ++i) for (j = i; j > 1 && v[j - 1] > v[j]; --j) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+  }
+  $1 == "RESULT" {
+    for (i = 2; i <= NF; ++i) { split($i, kv, "="); field[kv[1]] = kv[2] }
+    impl = field["impl"]
+    n = ++count[impl]
+    for (k in field) value[impl, k, n] = field[k]
+  }
+  END {
+    keys = "epoch_s train_sps infer_sps test_acc peak_rss_mb"
+    split(keys, key, " ")
+    print "\nmedians of " count["keras-cpp"] " runs:"
+    for (impl in count) {
+      line = sprintf("MEDIAN impl=%s", impl)
+      for (k = 1; k <= 5; ++k) line = line sprintf(" %s=%s", key[k], median(impl, key[k]))
+      print line
+    }
+    if (count["keras-cpp"] && count["libtorch"]) {
+      printf "RATIO keras-cpp/libtorch train_sps=%.2f infer_sps=%.2f (above 1: keras-cpp is faster)\n",
+        median("keras-cpp", "train_sps") / median("libtorch", "train_sps"),
+        median("keras-cpp", "infer_sps") / median("libtorch", "infer_sps")
+    }
+  }' "$log"
