@@ -44,23 +44,25 @@ TEST_CASE("Sequential add and pop change the stack") {
   CHECK_THROWS_WITH_AS(model.add(layers::Dense(2, {.name = "a"})), doctest::Contains("unique names"), ValueError);
 }
 
-TEST_CASE("A functional model with two inputs, two outputs and a shared layer matches the same ops") {
+TEST_CASE("A functional model with two inputs, two outputs, a shared layer and a nested Sequential matches the same ops") {
   KerasTensor a = Input({4}, {.name = "a"});
   KerasTensor b = Input({4}, {.name = "b"});
   layers::Dense shared(3, {.name = "shared"});
   KerasTensor ha = shared(a);
   KerasTensor hb = shared(b);
-  KerasTensor out1 = layers::Dense(2, {.name = "head1"})(ha);
+  layers::Dense inner1(5, {.activation = "tanh", .name = "inner1"});
+  layers::Dense inner2(2, {.name = "inner2"});
+  Sequential nested({inner1, inner2}, {.name = "nested"});
+  KerasTensor out1 = nested(ha);
   KerasTensor out2 = layers::Dense(1, {.name = "head2"})(hb);
   Model model({a, b}, {out1, out2});
-  CHECK(model.weights().size() == 6);
+  CHECK(model.weights().size() == 8);
   Tensor xa = random::normal({2, 4}, {.seed = 3}), xb = random::normal({2, 4}, {.seed = 4});
   Tensors ys = model({xa, xb});
   auto& s = static_cast<layers::Dense&>(*model.get_layer("shared"));
-  auto& h1 = static_cast<layers::Dense&>(*model.get_layer("head1"));
   auto& h2 = static_cast<layers::Dense&>(*model.get_layer("head2"));
   auto dense = [](const Tensor& x, const layers::Dense& d) { return ops::matmul(x, d.kernel()) + d.bias(); };
-  check_allclose(ys[0], dense(dense(xa, s), h1), 1e-5, 1e-6);
+  check_allclose(ys[0], dense(ops::tanh(dense(dense(xa, s), inner1)), inner2), 1e-5, 1e-6);
   check_allclose(ys[1], dense(dense(xb, s), h2), 1e-5, 1e-6);
 }
 
