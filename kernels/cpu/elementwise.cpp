@@ -299,23 +299,35 @@ Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
   Tensor dst = Tensor::empty(out, x.dtype(), x.device());
   const auto loop = make_broadcast_loop<3>(out, {broadcast_strides(c.shape(), out), broadcast_strides(x.shape(), out),
                                                  broadcast_strides(y.shape(), out)});
-  const size_t es = dtype_size(x.dtype());
   const bool* pc = c.data<bool>();
-  const char* px = static_cast<const char*>(x.data());
-  const char* py = static_cast<const char*>(y.data());
-  char* pd = static_cast<char*>(dst.mutable_data());
-  const int64_t n = loop.inner();
-  parallel_for(loop.rows(), n, [&](int64_t begin, int64_t end) {
-    for (int64_t row = begin; row < end; ++row) {
-      const auto off = loop.row_offsets(row);
-      for (int64_t i = 0; i < n; ++i) {
-        const bool take_x = pc[off[0] + i * loop.strides[0].back()];
-        const char* s = take_x ? px + (off[1] + i * loop.strides[1].back()) * static_cast<int64_t>(es)
-                               : py + (off[2] + i * loop.strides[2].back()) * static_cast<int64_t>(es);
-        std::memcpy(pd + (row * n + i) * static_cast<int64_t>(es), s, es);
-      }
+  // Typed by element size (a select of bits works for every dtype), so the inner loop vectorises.
+  auto run = [&](auto tag) {
+    using T = decltype(tag);
+    const T* px = static_cast<const T*>(x.data());
+    const T* py = static_cast<const T*>(y.data());
+    T* pd = static_cast<T*>(dst.mutable_data());
+    if (c.shape() == out && x.shape() == out && y.shape() == out) {
+      parallel_for(dst.size(), 1, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) pd[i] = pc[i] ? px[i] : py[i];
+      });
+      return;
     }
-  });
+    const int64_t n = loop.inner();
+    const int64_t sc = loop.strides[0].back(), sx = loop.strides[1].back(), sy = loop.strides[2].back();
+    parallel_for(loop.rows(), n, [&](int64_t begin, int64_t end) {
+      for (int64_t row = begin; row < end; ++row) {
+        const auto off = loop.row_offsets(row);
+        T* d = pd + row * n;
+        for (int64_t i = 0; i < n; ++i) d[i] = pc[off[0] + i * sc] ? px[off[1] + i * sx] : py[off[2] + i * sy];
+      }
+    });
+  };
+  switch (dtype_size(x.dtype())) {
+    case 1: run(uint8_t{}); break;
+    case 2: run(uint16_t{}); break;
+    case 4: run(uint32_t{}); break;
+    default: run(uint64_t{}); break;
+  }
   return dst;
 }
 
