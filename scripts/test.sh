@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds everything and runs every test; exits non-zero on any failure.
 #   1. Release build (library, tests, samples, benchmarks) in build/, and the whole doctest suite
-#   2. AddressSanitizer + UBSan build in build-asan/, and the core and io suites under it
+#   2. AddressSanitizer + UBSan build in build-asan/, and the whole suite under it (seconds)
 #   3. an install into a temporary prefix, and tests/install (a find_package(keras) consumer) built
 #      and run against it
 # JOBS sets the build parallelism (default 2).
@@ -51,10 +51,10 @@ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_REL
   -DKERAS_BUILD_BENCHMARKS=OFF --log-level=WARNING
 cmake --build build-asan -j"$jobs" --target keras_tests
 
-stage "Test suites core and io (sanitizers)"
+stage "Whole test suite (sanitizers)"
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:check_initialization_order=1:strict_init_order=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  run_doctest ./build-asan/tests/keras_tests -ts=core,io
+  run_doctest ./build-asan/tests/keras_tests
 
 stage "Install and find_package(keras) consumer"
 prefix=$(mktemp -d)
