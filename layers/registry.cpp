@@ -50,6 +50,16 @@ Config shape_to_config(const Shape& shape) {
   return out;
 }
 
+std::optional<uint64_t> seed_from_config(const Config& config, const std::string& who) {
+  if (!config.contains("seed") || config["seed"].is_null()) return std::nullopt;
+  if (!config["seed"].is_number_unsigned()) {
+    throw ValueError(who + " config: 'seed' must be null or a non-negative integer, got " + config["seed"].dump());
+  }
+  return config["seed"].get<uint64_t>();
+}
+
+Config seed_to_config(const std::optional<uint64_t>& seed) { return seed ? Config(*seed) : Config(nullptr); }
+
 Config serialize_layer(const Layer& layer) {
   Config c;
   const std::string& cls = layer.class_name();

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,10 @@ std::shared_ptr<Layer> deserialize_layer(const Config& object);
 /// A shape from JSON ([null, 8] -> (None, 8)); ValueError naming `what` on anything else.
 Shape shape_from_config(const Config& value, const std::string& what);
 Config shape_to_config(const Shape& shape);
+/// A layer config's optional "seed" (null or a non-negative integer); ValueError naming `who` otherwise.
+std::optional<uint64_t> seed_from_config(const Config& config, const std::string& who);
+/// The "seed" a layer's get_config writes: the integer, or null.
+Config seed_to_config(const std::optional<uint64_t>& seed);
 
 }  // namespace keras
 

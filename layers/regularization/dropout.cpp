@@ -71,7 +71,7 @@ Shape Dropout::compute_output_shape(const Shape& input_shape) { return input_sha
 Config Dropout::get_config() const {
   Config c = Layer::get_config();
   c["rate"] = rate_;
-  c["seed"] = options_.seed ? Config(*options_.seed) : Config(nullptr);
+  c["seed"] = seed_to_config(options_.seed);
   c["noise_shape"] = options_.noise_shape ? shape_to_config(*options_.noise_shape) : Config(nullptr);
   return c;
 }
@@ -85,12 +85,7 @@ std::shared_ptr<Layer> Dropout::from_config(const Config& config) {
   if (config.contains("noise_shape") && !config["noise_shape"].is_null()) {
     o.noise_shape = shape_from_config(config["noise_shape"], "Dropout noise_shape");
   }
-  if (config.contains("seed") && !config["seed"].is_null()) {
-    if (!config["seed"].is_number_unsigned()) {
-      throw ValueError("Dropout config: 'seed' must be null or a non-negative integer, got " + config["seed"].dump());
-    }
-    o.seed = config["seed"].get<uint64_t>();
-  }
+  o.seed = seed_from_config(config, "Dropout");
   return std::make_shared<Dropout>(config["rate"].get<double>(), o);
 }
 

@@ -48,7 +48,7 @@ Shape GaussianDropout::compute_output_shape(const Shape& input_shape) { return i
 Config GaussianDropout::get_config() const {
   Config c = Layer::get_config();
   c["rate"] = rate_;
-  c["seed"] = options_.seed ? Config(*options_.seed) : Config(nullptr);
+  c["seed"] = seed_to_config(options_.seed);
   return c;
 }
 
@@ -58,13 +58,7 @@ std::shared_ptr<Layer> GaussianDropout::from_config(const Config& config) {
   }
   const LayerOptions base = base_options(config);
   GaussianDropoutOptions o{.name = base.name, .trainable = base.trainable, .dtype = base.dtype};
-  if (config.contains("seed") && !config["seed"].is_null()) {
-    if (!config["seed"].is_number_unsigned()) {
-      throw ValueError("GaussianDropout config: 'seed' must be null or a non-negative integer, got " +
-                       config["seed"].dump());
-    }
-    o.seed = config["seed"].get<uint64_t>();
-  }
+  o.seed = seed_from_config(config, "GaussianDropout");
   return std::make_shared<GaussianDropout>(config["rate"].get<double>(), o);
 }
 

@@ -42,7 +42,7 @@ Shape GaussianNoise::compute_output_shape(const Shape& input_shape) { return inp
 Config GaussianNoise::get_config() const {
   Config c = Layer::get_config();
   c["stddev"] = stddev_;
-  c["seed"] = options_.seed ? Config(*options_.seed) : Config(nullptr);
+  c["seed"] = seed_to_config(options_.seed);
   return c;
 }
 
@@ -52,13 +52,7 @@ std::shared_ptr<Layer> GaussianNoise::from_config(const Config& config) {
   }
   const LayerOptions base = base_options(config);
   GaussianNoiseOptions o{.name = base.name, .trainable = base.trainable, .dtype = base.dtype};
-  if (config.contains("seed") && !config["seed"].is_null()) {
-    if (!config["seed"].is_number_unsigned()) {
-      throw ValueError("GaussianNoise config: 'seed' must be null or a non-negative integer, got " +
-                       config["seed"].dump());
-    }
-    o.seed = config["seed"].get<uint64_t>();
-  }
+  o.seed = seed_from_config(config, "GaussianNoise");
   return std::make_shared<GaussianNoise>(config["stddev"].get<double>(), o);
 }
 
