@@ -37,6 +37,11 @@ Tensor arg_reduce(const Tensor& src, int64_t axis, bool keepdims, bool is_max) {
 Tensor matmul(const MatmulArgs& args) { KERAS_ROUTE(args.src.device(), matmul, args); }
 Tensor softmax(const Tensor& src, int64_t axis, bool log) { KERAS_ROUTE(src.device(), softmax, src, axis, log); }
 Tensor random(const RandomArgs& args) { KERAS_ROUTE(args.device, random, args); }
+Tensor conv_forward(const ConvForwardArgs& args) { KERAS_ROUTE(args.src.device(), conv_forward, args); }
+Tensor conv_backward_data(const ConvBackwardDataArgs& args) { KERAS_ROUTE(args.diff_dst.device(), conv_backward_data, args); }
+Tensors conv_backward_weights(const ConvBackwardWeightsArgs& args) {
+  KERAS_ROUTE(args.src.device(), conv_backward_weights, args);
+}
 
 #undef KERAS_ROUTE
 

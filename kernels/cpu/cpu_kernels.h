@@ -7,6 +7,7 @@
 #include <keras/kernels/random.h>
 #include <keras/kernels/reduce.h>
 #include <keras/kernels/softmax.h>
+#include <keras/kernels/conv.h>
 
 namespace keras::kernels::cpu {
 
@@ -25,5 +26,8 @@ Tensor arg_reduce(const Tensor& src, int64_t axis, bool keepdims, bool is_max);
 Tensor matmul(const MatmulArgs& args);
 Tensor softmax(const Tensor& src, int64_t axis, bool log);
 Tensor random(const RandomArgs& args);
+Tensor conv_forward(const ConvForwardArgs& args);
+Tensor conv_backward_data(const ConvBackwardDataArgs& args);
+Tensors conv_backward_weights(const ConvBackwardWeightsArgs& args);
 
 }  // namespace keras::kernels::cpu

@@ -1,0 +1,18 @@
+#include <keras/layers/convolutional/conv1d.h>
+
+#include <keras/layers/registry.h>
+
+#include <nlohmann/json.hpp>
+
+namespace keras::layers {
+
+std::shared_ptr<Layer> Conv1D::from_config(const Config& config) {
+  int64_t filters = 0;
+  std::vector<int64_t> kernel_size;
+  Conv1DOptions options = options_from_config(config, 1, &filters, &kernel_size);
+  return std::make_shared<Conv1D>(filters, kernel_size, std::move(options));
+}
+
+KERAS_REGISTER_LAYER(Conv1D);
+
+}  // namespace keras::layers
