@@ -42,6 +42,7 @@ Tensor conv_backward_data(const ConvBackwardDataArgs& args) { KERAS_ROUTE(args.d
 Tensors conv_backward_weights(const ConvBackwardWeightsArgs& args) {
   KERAS_ROUTE(args.src.device(), conv_backward_weights, args);
 }
+Tensor relu_backward(const ReluBackwardArgs& args) { KERAS_ROUTE(args.dst.device(), relu_backward, args); }
 
 #undef KERAS_ROUTE
 

@@ -184,7 +184,8 @@ dnnl::reorder cached_reorder(const std::string& key, const dnnl::memory::desc& f
 
 // Weights in the layout a primitive wants. A reordered copy is kept per weights buffer (held weakly,
 // so a freed buffer is never mistaken for a new one at the same address): a kernel is reordered once
-// between optimizer updates however often the forward and backward passes read it.
+// between optimizer updates however often the forward and backward passes read it. `key` names the
+// reorder primitive (built once per primitive that asks).
 class ReorderedWeights {
  public:
   dnnl::memory get(const Tensor& w, const std::string& key, const dnnl::memory::desc& user,
@@ -197,13 +198,13 @@ class ReorderedWeights {
     const std::shared_ptr<Storage>& storage = w.storage();
     for (const Entry& e : entries_) {
       const bool same_buffer = !e.storage.owner_before(storage) && !storage.owner_before(e.storage);
-      if (same_buffer && e.offset == w.offset() && e.key == key) return e.memory;
+      if (same_buffer && e.offset == w.offset() && e.user == user && e.want == want) return e.memory;
     }
     dnnl::memory out(want, engine);
     cached_reorder("w" + key, user, want).execute(dnnl_stream(), user_mem, out);
     dnnl_stream().wait();
     if (entries_.size() >= kCapacity) entries_.pop_front();
-    entries_.push_back({storage, w.offset(), key, out});
+    entries_.push_back({storage, w.offset(), user, want, out});
     return out;
   }
 
@@ -211,7 +212,7 @@ class ReorderedWeights {
   struct Entry {
     std::weak_ptr<Storage> storage;
     size_t offset;
-    std::string key;
+    dnnl::memory::desc user, want;
     dnnl::memory memory;
   };
   static constexpr size_t kCapacity = 64;
@@ -559,6 +560,32 @@ Tensors conv_backward_weights(const ConvBackwardWeightsArgs& a) {
     }
   });
   return out;
+}
+
+Tensor relu_backward(const ReluBackwardArgs& a) {
+  const DType dtype = a.dst.dtype();
+  require_float(dtype, "relu_backward");
+  if (a.diff_dst.dtype() != dtype || a.diff_dst.shape() != a.dst.shape()) {
+    throw ValueError("relu_backward: expected diff_dst of shape " + a.dst.shape().str() + " and dtype " +
+                     std::string(dtype_name(dtype)) + ", got " + a.diff_dst.shape().str() + " " +
+                     std::string(dtype_name(a.diff_dst.dtype())));
+  }
+  if (is_half(dtype)) {
+    return cast(relu_backward({cast(a.diff_dst, DType::float32), cast(a.dst, DType::float32)}), dtype);
+  }
+  Tensor diff_src = Tensor::empty(a.dst.shape(), dtype, a.dst.device());
+  visit_dtype(dtype, [&](auto t) {
+    using T = decltype(t);
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      const T* dy = a.diff_dst.data<T>();
+      const T* y = a.dst.data<T>();
+      T* dx = diff_src.mutable_data<T>();
+      parallel_for(diff_src.size(), 1, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) dx[i] = y[i] > T(0) ? dy[i] : T(0);
+      });
+    }
+  });
+  return diff_src;
 }
 
 }  // namespace keras::kernels::cpu

@@ -29,5 +29,6 @@ Tensor random(const RandomArgs& args);
 Tensor conv_forward(const ConvForwardArgs& args);
 Tensor conv_backward_data(const ConvBackwardDataArgs& args);
 Tensors conv_backward_weights(const ConvBackwardWeightsArgs& args);
+Tensor relu_backward(const ReluBackwardArgs& args);
 
 }  // namespace keras::kernels::cpu
