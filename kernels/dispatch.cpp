@@ -37,6 +37,8 @@ Tensor arg_reduce(const Tensor& src, int64_t axis, bool keepdims, bool is_max) {
 Tensor matmul(const MatmulArgs& args) { KERAS_ROUTE(args.src.device(), matmul, args); }
 Tensor softmax(const Tensor& src, int64_t axis, bool log) { KERAS_ROUTE(src.device(), softmax, src, axis, log); }
 Tensor random(const RandomArgs& args) { KERAS_ROUTE(args.device, random, args); }
+PoolForwardResult pool_forward(const PoolForwardArgs& args) { KERAS_ROUTE(args.src.device(), pool_forward, args); }
+Tensor pool_backward(const PoolBackwardArgs& args) { KERAS_ROUTE(args.diff_dst.device(), pool_backward, args); }
 
 #undef KERAS_ROUTE
 
