@@ -40,9 +40,13 @@
 #include <keras/layers/preprocessing/rescaling.h>
 #include <keras/layers/registry.h>
 #include <keras/layers/regularization/activity_regularization.h>
+#include <keras/layers/regularization/base_spatial_dropout.h>
 #include <keras/layers/regularization/dropout.h>
 #include <keras/layers/regularization/gaussian_dropout.h>
 #include <keras/layers/regularization/gaussian_noise.h>
+#include <keras/layers/regularization/spatial_dropout1d.h>
+#include <keras/layers/regularization/spatial_dropout2d.h>
+#include <keras/layers/regularization/spatial_dropout3d.h>
 #include <keras/layers/regularizers.h>
 #include <keras/layers/reshaping/cropping1d.h>
 #include <keras/layers/reshaping/cropping2d.h>

@@ -130,8 +130,7 @@ void backward_dnnl(const PoolBackwardArgs& a, const Geometry& g, const Tensor& d
   static PrimitiveCache<BackwardPrimitive> cache;
   const BackwardPrimitive p = cache.get(cache_key(a.algorithm, g, w, true), [&] {
     try {
-      const bool training = a.algorithm == PoolAlgorithm::max;
-      dnnl::pooling_forward::primitive_desc hint(forward_desc(a.algorithm, g, w, training), dnnl_engine());
+      dnnl::pooling_forward::primitive_desc hint(forward_desc(a.algorithm, g, w, true), dnnl_engine());
       dnnl::pooling_backward::desc desc(dnnl_algorithm(a.algorithm), plain_md(g, g.in, w.channels_last),
                                         plain_md(g, g.out, w.channels_last), w.strides, w.kernel, w.padding_l,
                                         w.padding_r);
