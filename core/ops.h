@@ -6,4 +6,5 @@
 #include <keras/core/ops/elementwise.h>
 #include <keras/core/ops/linalg.h>
 #include <keras/core/ops/manipulation.h>
+#include <keras/core/ops/pooling.h>
 #include <keras/core/ops/reduction.h>

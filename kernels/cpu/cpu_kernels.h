@@ -4,6 +4,7 @@
 #include <keras/kernels/copy.h>
 #include <keras/kernels/elementwise.h>
 #include <keras/kernels/matmul.h>
+#include <keras/kernels/pool.h>
 #include <keras/kernels/random.h>
 #include <keras/kernels/reduce.h>
 #include <keras/kernels/softmax.h>
@@ -30,5 +31,7 @@ Tensor conv_forward(const ConvForwardArgs& args);
 Tensor conv_backward_data(const ConvBackwardDataArgs& args);
 Tensors conv_backward_weights(const ConvBackwardWeightsArgs& args);
 Tensor relu_backward(const ReluBackwardArgs& args);
+PoolForwardResult pool_forward(const PoolForwardArgs& args);
+Tensor pool_backward(const PoolBackwardArgs& args);
 
 }  // namespace keras::kernels::cpu

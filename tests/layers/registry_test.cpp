@@ -29,6 +29,12 @@ const std::vector<std::string>& expected_builtin_layers() {
       "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
       // pending merge: preprocessing and normalization layers
       "Rescaling", "Normalization", "UnitNormalization",
+      // pooling, padding, cropping, upsampling and spatial dropout layers
+      "MaxPooling1D", "MaxPooling2D", "MaxPooling3D", "AveragePooling1D", "AveragePooling2D", "AveragePooling3D",
+      "GlobalMaxPooling1D", "GlobalMaxPooling2D", "GlobalMaxPooling3D", "GlobalAveragePooling1D",
+      "GlobalAveragePooling2D", "GlobalAveragePooling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
+      "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D", "SpatialDropout1D",
+      "SpatialDropout2D", "SpatialDropout3D",
   };
   return names;
 }

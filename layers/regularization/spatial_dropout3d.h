@@ -1,0 +1,23 @@
+#pragma once
+#include <keras/layers/regularization/base_spatial_dropout.h>
+
+namespace keras::layers {
+
+/// SpatialDropout3D's keyword arguments, as Keras's (which has no `trainable`).
+struct SpatialDropout3DOptions {
+  std::string data_format = {};        // "channels_last"/"channels_first"; empty: keras::config::image_data_format()
+  std::optional<uint64_t> seed = {};  // none: drawn from the global seed (keras::utils::set_random_seed)
+  std::string name = {};               // empty: "spatial_dropout3d", "spatial_dropout3d_1", ...
+  std::string dtype = "float32";
+};
+
+/// keras.layers.SpatialDropout3D: when training, zeroes whole channels of (batch, dim1, dim2, dim3, channels) inputs (or channels first)
+/// with probability `rate` and scales the rest by 1 / (1 - rate); at inference the identity.
+class SpatialDropout3D final : public BaseSpatialDropout {
+ public:
+  explicit SpatialDropout3D(double rate, SpatialDropout3DOptions options = {});
+  static std::shared_ptr<Layer> from_config(const Config& config);
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<SpatialDropout3D>(*this); }
+};
+
+}  // namespace keras::layers

@@ -1,0 +1,38 @@
+#pragma once
+#include <keras/layers/layer.h>
+#include <keras/layers/pairs_argument.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace keras::layers {
+
+struct Cropping1DOptions {
+  std::string name = {};  // empty: "cropping1d", "cropping1d_1", ...
+  bool trainable = true;
+  std::string dtype = "float32";
+};
+
+/// keras.layers.Cropping1D: trims cells off the start and end of each spatial axis; (batch, steps, channels)
+/// -> the same with each spatial axis shrunk by its two croppings.
+class Cropping1D final : public Layer {
+ public:
+  explicit Cropping1D(const PairsArgument& cropping = {1, 1}, Cropping1DOptions options = {});
+  Tensor call(const Tensor& inputs, bool training) override;
+  Shape compute_output_shape(const Shape& input_shape) override;
+  Config get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Config& config);
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<Cropping1D>(*this); }
+
+  /// One (before, after) pair per spatial axis.
+  const std::vector<std::pair<int64_t, int64_t>>& cropping() const { return cropping_; }
+  const std::string& data_format() const { return data_format_; }
+
+ private:
+  std::vector<std::pair<int64_t, int64_t>> cropping_;
+  std::string data_format_;
+};
+
+}  // namespace keras::layers

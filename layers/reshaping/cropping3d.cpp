@@ -1,0 +1,61 @@
+#include <keras/layers/reshaping/cropping3d.h>
+
+#include <keras/core/ops.h>
+#include <keras/core/ops/conv_utils.h>
+#include <keras/layers/registry.h>
+#include <keras/layers/spatial_config.h>
+
+#include <nlohmann/json.hpp>
+
+namespace keras::layers {
+
+Cropping3D::Cropping3D(const PairsArgument& cropping, Cropping3DOptions options)
+    : Layer("Cropping3D", {.name = options.name, .trainable = options.trainable, .dtype = options.dtype}),
+      cropping_(cropping.resolve(3, "Cropping3D", "cropping")),
+      data_format_(ops::conv_utils::standardize_data_format(options.data_format)) {
+  set_input_spec({.ndim = 5});
+  set_built(true);
+}
+
+Tensor Cropping3D::call(const Tensor& inputs, bool /*training*/) {
+  const Shape out = compute_output_shape(inputs.shape());
+  std::vector<int64_t> starts(static_cast<size_t>(inputs.rank()), 0);
+  for (size_t i = 0; i < cropping_.size(); ++i) {
+    starts[static_cast<size_t>(detail::spatial_axis(i, inputs.rank(), data_format_ == "channels_last"))] = cropping_[i].first;
+  }
+  return ops::slice(inputs, starts, out.dims());
+}
+
+Shape Cropping3D::compute_output_shape(const Shape& input_shape) {
+  Shape out = input_shape;
+  for (size_t i = 0; i < cropping_.size(); ++i) {
+    const int64_t axis = detail::spatial_axis(i, input_shape.rank(), data_format_ == "channels_last");
+    if (out[axis] == None) continue;
+    out[axis] -= cropping_[i].first + cropping_[i].second;
+    if (out[axis] <= 0) {
+      throw ValueError("Values in `cropping` argument should be smaller than the corresponding spatial dimension of "
+                       "the input. Received: input_shape=" + input_shape.str() + ", cropping=" +
+                       detail::pairs_to_config(cropping_).dump());
+    }
+  }
+  return out;
+}
+
+Config Cropping3D::get_config() const {
+  Config c = Layer::get_config();
+  c["cropping"] = detail::pairs_to_config(cropping_);
+  c["data_format"] = data_format_;
+  return c;
+}
+
+std::shared_ptr<Layer> Cropping3D::from_config(const Config& config) {
+  const LayerOptions base = base_options(config);
+  Cropping3DOptions o{.name = base.name, .trainable = base.trainable, .dtype = base.dtype};
+  o.data_format = detail::string_from_config(config, "Cropping3D", "data_format");
+  if (!config.contains("cropping")) return std::make_shared<Cropping3D>(PairsArgument{{1, 1}, {1, 1}, {1, 1}}, o);
+  return std::make_shared<Cropping3D>(PairsArgument(detail::pairs_from_config(config["cropping"], 3, "Cropping3D", "cropping")), o);
+}
+
+KERAS_REGISTER_LAYER(Cropping3D);
+
+}  // namespace keras::layers

@@ -1,0 +1,39 @@
+#pragma once
+#include <keras/layers/layer.h>
+#include <keras/layers/pairs_argument.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace keras::layers {
+
+struct ZeroPadding1DOptions {
+  std::string data_format = {};  // "channels_last"/"channels_first"; empty: keras::config::image_data_format()
+  std::string name = {};  // empty: "zero_padding1d", "zero_padding1d_1", ...
+  bool trainable = true;
+  std::string dtype = "float32";
+};
+
+/// keras.layers.ZeroPadding1D: adds rows of zeros before and after each spatial axis; (batch, steps, channels)
+/// (or channels first) -> the same with each spatial axis grown by its two paddings.
+class ZeroPadding1D final : public Layer {
+ public:
+  explicit ZeroPadding1D(const PairsArgument& padding = 1, ZeroPadding1DOptions options = {});
+  Tensor call(const Tensor& inputs, bool training) override;
+  Shape compute_output_shape(const Shape& input_shape) override;
+  Config get_config() const override;
+  static std::shared_ptr<Layer> from_config(const Config& config);
+  std::shared_ptr<Layer> clone() const override { return std::make_shared<ZeroPadding1D>(*this); }
+
+  /// One (before, after) pair per spatial axis.
+  const std::vector<std::pair<int64_t, int64_t>>& padding() const { return padding_; }
+  const std::string& data_format() const { return data_format_; }
+
+ private:
+  std::vector<std::pair<int64_t, int64_t>> padding_;
+  std::string data_format_;
+};
+
+}  // namespace keras::layers

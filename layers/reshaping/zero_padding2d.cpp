@@ -1,0 +1,50 @@
+#include <keras/layers/reshaping/zero_padding2d.h>
+
+#include <keras/core/ops.h>
+#include <keras/core/ops/conv_utils.h>
+#include <keras/layers/registry.h>
+#include <keras/layers/spatial_config.h>
+
+#include <nlohmann/json.hpp>
+
+namespace keras::layers {
+
+ZeroPadding2D::ZeroPadding2D(const PairsArgument& padding, ZeroPadding2DOptions options)
+    : Layer("ZeroPadding2D", {.name = options.name, .trainable = options.trainable, .dtype = options.dtype}),
+      padding_(padding.resolve(2, "ZeroPadding2D", "padding")),
+      data_format_(ops::conv_utils::standardize_data_format(options.data_format)) {
+  set_input_spec({.ndim = 4});
+  set_built(true);
+}
+
+Tensor ZeroPadding2D::call(const Tensor& inputs, bool /*training*/) {
+  return ops::pad(inputs, detail::all_axes(padding_, inputs.rank(), data_format_ == "channels_last"));
+}
+
+Shape ZeroPadding2D::compute_output_shape(const Shape& input_shape) {
+  Shape out = input_shape;
+  for (size_t i = 0; i < padding_.size(); ++i) {
+    const int64_t axis = detail::spatial_axis(i, input_shape.rank(), data_format_ == "channels_last");
+    if (out[axis] != None) out[axis] += padding_[i].first + padding_[i].second;
+  }
+  return out;
+}
+
+Config ZeroPadding2D::get_config() const {
+  Config c = Layer::get_config();
+  c["padding"] = detail::pairs_to_config(padding_);
+  c["data_format"] = data_format_;
+  return c;
+}
+
+std::shared_ptr<Layer> ZeroPadding2D::from_config(const Config& config) {
+  const LayerOptions base = base_options(config);
+  ZeroPadding2DOptions o{.name = base.name, .trainable = base.trainable, .dtype = base.dtype};
+  o.data_format = detail::string_from_config(config, "ZeroPadding2D", "data_format");
+  if (!config.contains("padding")) return std::make_shared<ZeroPadding2D>(PairsArgument{{1, 1}, {1, 1}}, o);
+  return std::make_shared<ZeroPadding2D>(PairsArgument(detail::pairs_from_config(config["padding"], 2, "ZeroPadding2D", "padding")), o);
+}
+
+KERAS_REGISTER_LAYER(ZeroPadding2D);
+
+}  // namespace keras::layers
