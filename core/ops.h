@@ -5,4 +5,5 @@
 #include <keras/core/ops/elementwise.h>
 #include <keras/core/ops/linalg.h>
 #include <keras/core/ops/manipulation.h>
+#include <keras/core/ops/normalization.h>
 #include <keras/core/ops/reduction.h>

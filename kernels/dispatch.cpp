@@ -37,6 +37,18 @@ Tensor arg_reduce(const Tensor& src, int64_t axis, bool keepdims, bool is_max) {
 Tensor matmul(const MatmulArgs& args) { KERAS_ROUTE(args.src.device(), matmul, args); }
 Tensor softmax(const Tensor& src, int64_t axis, bool log) { KERAS_ROUTE(src.device(), softmax, src, axis, log); }
 Tensor random(const RandomArgs& args) { KERAS_ROUTE(args.device, random, args); }
+BatchNormForwardResult batch_norm_forward(const BatchNormForwardArgs& args) {
+  KERAS_ROUTE(args.src.device(), batch_norm_forward, args);
+}
+BatchNormBackwardResult batch_norm_backward(const BatchNormBackwardArgs& args) {
+  KERAS_ROUTE(args.src.device(), batch_norm_backward, args);
+}
+LayerNormForwardResult layer_norm_forward(const LayerNormForwardArgs& args) {
+  KERAS_ROUTE(args.src.device(), layer_norm_forward, args);
+}
+LayerNormBackwardResult layer_norm_backward(const LayerNormBackwardArgs& args) {
+  KERAS_ROUTE(args.src.device(), layer_norm_backward, args);
+}
 
 #undef KERAS_ROUTE
 

@@ -21,6 +21,9 @@
 #include <keras/layers/merging/minimum.h>
 #include <keras/layers/merging/multiply.h>
 #include <keras/layers/merging/subtract.h>
+#include <keras/layers/normalization/batch_normalization.h>
+#include <keras/layers/normalization/group_normalization.h>
+#include <keras/layers/normalization/layer_normalization.h>
 #include <keras/layers/normalization/unit_normalization.h>
 #include <keras/layers/preprocessing/normalization.h>
 #include <keras/layers/preprocessing/rescaling.h>

@@ -4,6 +4,7 @@
 #include <keras/kernels/copy.h>
 #include <keras/kernels/elementwise.h>
 #include <keras/kernels/matmul.h>
+#include <keras/kernels/norm.h>
 #include <keras/kernels/random.h>
 #include <keras/kernels/reduce.h>
 #include <keras/kernels/softmax.h>
@@ -25,5 +26,9 @@ Tensor arg_reduce(const Tensor& src, int64_t axis, bool keepdims, bool is_max);
 Tensor matmul(const MatmulArgs& args);
 Tensor softmax(const Tensor& src, int64_t axis, bool log);
 Tensor random(const RandomArgs& args);
+BatchNormForwardResult batch_norm_forward(const BatchNormForwardArgs& args);
+BatchNormBackwardResult batch_norm_backward(const BatchNormBackwardArgs& args);
+LayerNormForwardResult layer_norm_forward(const LayerNormForwardArgs& args);
+LayerNormBackwardResult layer_norm_backward(const LayerNormBackwardArgs& args);
 
 }  // namespace keras::kernels::cpu
