@@ -137,8 +137,12 @@ BatchNormBackwardResult bnorm_backward_dnnl(const BatchNormBackwardArgs& a, cons
     args.emplace(DNNL_ARG_SCALE, dnnl::memory(c_md, engine, ptr(scale)));
     args.emplace(DNNL_ARG_DIFF_SCALE, dnnl::memory(c_md, engine, r.diff_scale.mutable_data()));
   }
+  // NOTE: oneDNN 2.6 insists on a shift argument when use_shift is set, though the gradients never read it.
+  const Tensor unused_shift = a.use_shift ? Tensor::empty(c_shape, DType::float32, a.src.device()) : Tensor();
   if (a.use_shift) {
     r.diff_shift = Tensor::empty(c_shape, DType::float32, a.src.device());
+    std::memset(unused_shift.mutable_data(), 0, unused_shift.nbytes());
+    args.emplace(DNNL_ARG_SHIFT, dnnl::memory(c_md, engine, unused_shift.mutable_data()));
     args.emplace(DNNL_ARG_DIFF_SHIFT, dnnl::memory(c_md, engine, r.diff_shift.mutable_data()));
   }
   prim.execute(dnnl_stream(), args);
@@ -322,8 +326,12 @@ LayerNormBackwardResult lnorm_backward_dnnl(const LayerNormBackwardArgs& a, int6
     args.emplace(DNNL_ARG_SCALE, dnnl::memory(c_md, engine, ptr(scale)));
     args.emplace(DNNL_ARG_DIFF_SCALE, dnnl::memory(c_md, engine, r.diff_scale.mutable_data()));
   }
+  // NOTE: as for batch normalization, oneDNN wants a shift it does not read.
+  const Tensor unused_shift = a.use_shift ? Tensor::empty(Shape{a.cols}, DType::float32, a.src.device()) : Tensor();
   if (a.use_shift) {
     r.diff_shift = Tensor::empty(a.shift_shape, DType::float32, a.src.device());
+    std::memset(unused_shift.mutable_data(), 0, unused_shift.nbytes());
+    args.emplace(DNNL_ARG_SHIFT, dnnl::memory(c_md, engine, unused_shift.mutable_data()));
     args.emplace(DNNL_ARG_DIFF_SHIFT, dnnl::memory(c_md, engine, r.diff_shift.mutable_data()));
   }
   prim.execute(dnnl_stream(), args);

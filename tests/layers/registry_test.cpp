@@ -29,6 +29,8 @@ const std::vector<std::string>& expected_builtin_layers() {
       "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
       // pending merge: preprocessing and normalization layers
       "Rescaling", "Normalization", "UnitNormalization",
+      // issue 6: normalization layers
+      "BatchNormalization", "LayerNormalization", "GroupNormalization",
   };
   return names;
 }

@@ -36,8 +36,8 @@ TEST_CASE("LayerNormalization with rms_scaling has gamma only; without center an
 }
 
 TEST_CASE("LayerNormalization normalizes each sample by its own statistics") {
-  layers::LayerNormalization ln({.gamma_initializer = initializers::Constant({.value = 2.0}),
-                                 .beta_initializer = initializers::Constant({.value = 1.0})});
+  layers::LayerNormalization ln({.beta_initializer = initializers::Constant({.value = 1.0}),
+                                 .gamma_initializer = initializers::Constant({.value = 2.0})});
   // row 0: mean 2.75, variance 2.1875; row 1: constant, so it maps to beta.
   const Tensor x({1.f, 2.f, 3.f, 5.f, 4.f, 4.f, 4.f, 4.f}, {2, 4});
   const Tensor y = ln(x);
@@ -51,7 +51,7 @@ TEST_CASE("LayerNormalization normalizes each sample by its own statistics") {
 }
 
 TEST_CASE("LayerNormalization over several axes gives gamma those axes' shape") {
-  layers::LayerNormalization ln({.axis = {1, 2}});
+  layers::LayerNormalization ln({.axis = {1, 2}, .epsilon = 1e-7});
   const Tensor x = random::uniform({2, 3, 4}, {.seed = 3});
   const Tensor y = ln(x);
   CHECK(ln.gamma().shape() == Shape{3, 4});
