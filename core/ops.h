@@ -6,5 +6,6 @@
 #include <keras/core/ops/elementwise.h>
 #include <keras/core/ops/linalg.h>
 #include <keras/core/ops/manipulation.h>
+#include <keras/core/ops/normalization.h>
 #include <keras/core/ops/pooling.h>
 #include <keras/core/ops/reduction.h>

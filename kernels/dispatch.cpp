@@ -45,6 +45,14 @@ Tensors conv_backward_weights(const ConvBackwardWeightsArgs& args) {
 Tensor relu_backward(const ReluBackwardArgs& args) { KERAS_ROUTE(args.dst.device(), relu_backward, args); }
 PoolForwardResult pool_forward(const PoolForwardArgs& args) { KERAS_ROUTE(args.src.device(), pool_forward, args); }
 Tensor pool_backward(const PoolBackwardArgs& args) { KERAS_ROUTE(args.diff_dst.device(), pool_backward, args); }
+BatchNormForwardResult batch_norm_forward(const BatchNormForwardArgs& args) {
+  KERAS_ROUTE(args.src.device(), batch_norm_forward, args);
+BatchNormBackwardResult batch_norm_backward(const BatchNormBackwardArgs& args) {
+  KERAS_ROUTE(args.src.device(), batch_norm_backward, args);
+LayerNormForwardResult layer_norm_forward(const LayerNormForwardArgs& args) {
+  KERAS_ROUTE(args.src.device(), layer_norm_forward, args);
+LayerNormBackwardResult layer_norm_backward(const LayerNormBackwardArgs& args) {
+  KERAS_ROUTE(args.src.device(), layer_norm_backward, args);
 
 #undef KERAS_ROUTE
 

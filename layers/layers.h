@@ -35,6 +35,9 @@
 #include <keras/layers/merging/minimum.h>
 #include <keras/layers/merging/multiply.h>
 #include <keras/layers/merging/subtract.h>
+#include <keras/layers/normalization/batch_normalization.h>
+#include <keras/layers/normalization/group_normalization.h>
+#include <keras/layers/normalization/layer_normalization.h>
 #include <keras/layers/normalization/unit_normalization.h>
 #include <keras/layers/pooling/average_pooling1d.h>
 #include <keras/layers/pooling/average_pooling2d.h>

@@ -5,6 +5,7 @@
 #include <keras/kernels/elementwise.h>
 #include <keras/kernels/matmul.h>
 #include <keras/kernels/pool.h>
+#include <keras/kernels/norm.h>
 #include <keras/kernels/random.h>
 #include <keras/kernels/reduce.h>
 #include <keras/kernels/softmax.h>
@@ -33,5 +34,9 @@ Tensors conv_backward_weights(const ConvBackwardWeightsArgs& args);
 Tensor relu_backward(const ReluBackwardArgs& args);
 PoolForwardResult pool_forward(const PoolForwardArgs& args);
 Tensor pool_backward(const PoolBackwardArgs& args);
+BatchNormForwardResult batch_norm_forward(const BatchNormForwardArgs& args);
+BatchNormBackwardResult batch_norm_backward(const BatchNormBackwardArgs& args);
+LayerNormForwardResult layer_norm_forward(const LayerNormForwardArgs& args);
+LayerNormBackwardResult layer_norm_backward(const LayerNormBackwardArgs& args);
 
 }  // namespace keras::kernels::cpu

@@ -35,6 +35,8 @@ const std::vector<std::string>& expected_builtin_layers() {
       "GlobalAveragePooling2D", "GlobalAveragePooling3D", "ZeroPadding1D", "ZeroPadding2D", "ZeroPadding3D",
       "Cropping1D", "Cropping2D", "Cropping3D", "UpSampling1D", "UpSampling2D", "UpSampling3D", "SpatialDropout1D",
       "SpatialDropout2D", "SpatialDropout3D",
+      // issue 6: normalization layers
+      "BatchNormalization", "LayerNormalization", "GroupNormalization",
   };
   return names;
 }
