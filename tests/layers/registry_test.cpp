@@ -29,6 +29,9 @@ const std::vector<std::string>& expected_builtin_layers() {
       "Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot",
       // pending merge: preprocessing and normalization layers
       "Rescaling", "Normalization", "UnitNormalization",
+      // convolutional layers
+      "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "DepthwiseConv1D",
+      "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
   };
   return names;
 }
