@@ -37,6 +37,9 @@ const std::vector<std::string>& expected_builtin_layers() {
       "SpatialDropout2D", "SpatialDropout3D",
       // issue 6: normalization layers
       "BatchNormalization", "LayerNormalization", "GroupNormalization",
+      // convolutional layers
+      "Conv1D", "Conv2D", "Conv3D", "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose", "DepthwiseConv1D",
+      "DepthwiseConv2D", "SeparableConv1D", "SeparableConv2D",
   };
   return names;
 }
