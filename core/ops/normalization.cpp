@@ -91,14 +91,14 @@ std::pair<Tensor, Tensor> moments(const Tensor& x, Axes axes, bool keepdims, boo
   return {m, v};
 }
 
-Tensor batch_normalization(const Tensor& x, const Tensor& mean_, const Tensor& variance, int64_t axis,
+Tensor batch_normalization(const Tensor& x, const Tensor& mean, const Tensor& variance, int64_t axis,
                            const Tensor& offset, const Tensor& scale, double epsilon) {
   detail::require_defined(x, "batch_normalization");
   const Tensor xf = detail::to_floating(x);
   const DType dtype = xf.dtype();
   const int64_t a = normalize_axis(axis, x.rank(), "batch_normalization");
   const int64_t channels = x.shape()[a];
-  const Tensor m = channel_vector(mean_, "mean", channels, dtype, true);
+  const Tensor m = channel_vector(mean, "mean", channels, dtype, true);
   const Tensor v = channel_vector(variance, "variance", channels, dtype, true);
   const Tensor o = channel_vector(offset, "offset", channels, dtype, false);
   const Tensor s = channel_vector(scale, "scale", channels, dtype, false);
@@ -188,8 +188,7 @@ Tensor layer_normalization(const Tensor& x, const Tensor& gamma, const Tensor& b
   const Tensor g = broadcast(gamma, "gamma");
   if (rms_scaling) {
     // NOTE: Keras's rms_scaling divides by the variance, not the mean square (that is rms_normalization).
-    const auto [m, variance] = moments(xf, Axes(axes), true);
-    (void)m;
+    const Tensor variance = moments(xf, Axes(axes), true).second;
     Tensor out = xf * rsqrt(variance + eps);
     return g.defined() ? out * g : out;
   }

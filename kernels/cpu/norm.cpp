@@ -15,14 +15,15 @@ using dt = dnnl::memory::data_type;
 using tag = dnnl::memory::format_tag;
 using flags_t = dnnl::normalization_flags;
 
-// src as (outer, channels, inner) around the channel axis.
+// src as (outer, channels, inner) around the channel axis; batch is the first dimension of outer.
 struct ChannelView {
-  int64_t outer = 1, channels = 1, inner = 1;
+  int64_t outer = 1, channels = 1, inner = 1, batch = 1;
 };
 
 ChannelView channel_view(const Shape& shape, int64_t axis) {
   ChannelView v;
   const auto& d = shape.dims();
+  if (axis > 0) v.batch = d[0];
   for (int64_t i = 0; i < axis; ++i) v.outer *= d[static_cast<size_t>(i)];
   v.channels = d[static_cast<size_t>(axis)];
   for (size_t i = static_cast<size_t>(axis) + 1; i < d.size(); ++i) v.inner *= d[i];
@@ -53,11 +54,8 @@ dnnl::normalization_flags make_flags(bool scale, bool shift, bool global_stats) 
 
 // channels last (inner == 1): (N, C, S, 1) in nhwc, so (N, S, C) row-major; channels first (or any
 // middle axis): (outer, C, inner, 1) in nchw. Both are the layouts oneDNN's jit kernels handle.
-dnnl::memory::desc bnorm_data_md(const Shape& shape, const ChannelView& v) {
-  if (v.inner == 1) {
-    const int64_t n = shape.rank() > 1 && v.outer > 0 ? shape[0] : 1;
-    return dnnl::memory::desc({n, v.channels, v.outer / n, 1}, dt::f32, tag::nhwc);
-  }
+dnnl::memory::desc bnorm_data_md(const ChannelView& v) {
+  if (v.inner == 1) return dnnl::memory::desc({v.batch, v.channels, v.outer / v.batch, 1}, dt::f32, tag::nhwc);
   return dnnl::memory::desc({v.outer, v.channels, v.inner, 1}, dt::f32, tag::nchw);
 }
 
@@ -72,7 +70,7 @@ std::string bnorm_key(const dnnl::memory::desc& md, bool inner_layout, dnnl::nor
 BatchNormForwardResult bnorm_forward_dnnl(const BatchNormForwardArgs& a, const ChannelView& v) {
   const bool global = a.mean.defined();
   const auto f = make_flags(a.scale.defined(), a.shift.defined(), global);
-  const dnnl::memory::desc md = bnorm_data_md(a.src.shape(), v);
+  const dnnl::memory::desc md = bnorm_data_md(v);
   static PrimitiveCache<dnnl::batch_normalization_forward> cache;
   auto prim = cache.get(bnorm_key(md, v.inner == 1, f, a.epsilon), [&] {
     try {
@@ -105,7 +103,7 @@ BatchNormForwardResult bnorm_forward_dnnl(const BatchNormForwardArgs& a, const C
 BatchNormBackwardResult bnorm_backward_dnnl(const BatchNormBackwardArgs& a, const ChannelView& v) {
   const bool use_scale = a.scale.defined();
   const auto f = make_flags(use_scale, a.use_shift, false);
-  const dnnl::memory::desc md = bnorm_data_md(a.src.shape(), v);
+  const dnnl::memory::desc md = bnorm_data_md(v);
   static PrimitiveCache<dnnl::batch_normalization_backward> cache;
   auto prim = cache.get(bnorm_key(md, v.inner == 1, f, a.epsilon), [&] {
     try {

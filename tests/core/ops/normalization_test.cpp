@@ -184,6 +184,12 @@ TEST_CASE("fused_batch_normalization equals moments + batch_normalization, chann
     // Without scale and offset too.
     check_allclose(ops::fused_batch_normalization(x, axis).outputs, reference_batch_norm(x, a, {}, {}, 1e-3), 1e-4, 1e-5);
   }
+  // A middle axis of a 3-D tensor and the first axis.
+  const Tensor x3 = random::uniform({2, 3, 4}, {.seed = 10});
+  check_allclose(ops::fused_batch_normalization(x3, 1).outputs, reference_batch_norm(x3, 1, {}, {}, 1e-3), 1e-4, 1e-5);
+  check_allclose(ops::fused_batch_normalization(x3, 0).outputs, reference_batch_norm(x3, 0, {}, {}, 1e-3), 1e-4, 1e-5);
+  const Tensor col = random::uniform({3, 1}, {.seed = 11});
+  check_allclose(ops::fused_batch_normalization(col, 0).outputs, ops::zeros({3, 1}), 0, 1e-6);
   // float64 runs the reference loops.
   const Tensor x64 = random_input({5, 4}, 3);
   check_allclose(ops::fused_batch_normalization(x64, -1, {}, {}, 1e-5).outputs,
