@@ -47,12 +47,16 @@ PoolForwardResult pool_forward(const PoolForwardArgs& args) { KERAS_ROUTE(args.s
 Tensor pool_backward(const PoolBackwardArgs& args) { KERAS_ROUTE(args.diff_dst.device(), pool_backward, args); }
 BatchNormForwardResult batch_norm_forward(const BatchNormForwardArgs& args) {
   KERAS_ROUTE(args.src.device(), batch_norm_forward, args);
+}
 BatchNormBackwardResult batch_norm_backward(const BatchNormBackwardArgs& args) {
   KERAS_ROUTE(args.src.device(), batch_norm_backward, args);
+}
 LayerNormForwardResult layer_norm_forward(const LayerNormForwardArgs& args) {
   KERAS_ROUTE(args.src.device(), layer_norm_forward, args);
+}
 LayerNormBackwardResult layer_norm_backward(const LayerNormBackwardArgs& args) {
   KERAS_ROUTE(args.src.device(), layer_norm_backward, args);
+}
 
 #undef KERAS_ROUTE
 
