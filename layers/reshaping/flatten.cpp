@@ -1,5 +1,6 @@
 #include <keras/layers/reshaping/flatten.h>
 
+#include <keras/core/config.h>
 #include <keras/core/ops.h>
 #include <keras/layers/registry.h>
 
@@ -11,9 +12,9 @@
 namespace keras::layers {
 
 namespace {
-// Keras's backend.standardize_data_format; the unset default is image_data_format(), "channels_last".
+// Keras's backend.standardize_data_format: the unset default is keras::config::image_data_format().
 std::string standardize_data_format(std::string data_format) {
-  if (data_format.empty()) return "channels_last";
+  if (data_format.empty()) return config::image_data_format();
   std::transform(data_format.begin(), data_format.end(), data_format.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (data_format != "channels_first" && data_format != "channels_last") {
