@@ -49,7 +49,7 @@ Shape dst_shape(const Geometry& g, bool channels_last) {
   return Shape(d);
 }
 
-// ---- oneDNN (float32) ----
+// oneDNN runs float32; its primitives are cached per shape, window and layout.
 
 dnnl::memory::desc plain_md(const Geometry& g, const std::vector<int64_t>& spatial, bool channels_last) {
   using tag = dnnl::memory::format_tag;
@@ -155,7 +155,7 @@ void backward_dnnl(const PoolBackwardArgs& a, const Geometry& g, const Tensor& d
   dnnl_stream().wait();
 }
 
-// ---- Loops (float64, and max pooling gradients without a workspace) ----
+// Loops run float64 (oneDNN has no f64 pooling) and max pooling gradients that lack a workspace.
 
 // The window as three spatial axes (missing leading ones of size 1) with element strides for
 // src and dst, so one triple loop serves 1-D, 2-D and 3-D and both layouts.

@@ -228,6 +228,16 @@ TEST_CASE("max_pool keeps float16 and bfloat16 inputs' dtype") {
   }
 }
 
+TEST_CASE("max_pool and average_pool of an empty batch are empty, and so are their gradients") {
+  const Tensor x = ops::zeros({0, 4, 4, 3});
+  CHECK(ops::max_pool(x, {2}).shape() == Shape{0, 2, 2, 3});
+  GradientTape tape;
+  tape.watch(x);
+  const Tensor y = ops::average_pool(x, {3}, {.strides = {1}, .padding = "same"});
+  CHECK(y.shape() == Shape{0, 4, 4, 3});
+  CHECK(tape.gradient(ops::sum(y), x).shape() == x.shape());
+}
+
 TEST_CASE("max_pool's data_format defaults to keras::config::image_data_format()") {
   const Tensor x = random_input({2, 3, 6, 4}, 12).astype(DType::float32);
   config::set_image_data_format("channels_first");
