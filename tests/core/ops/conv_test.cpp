@@ -135,7 +135,7 @@ Tensor reference_conv_transpose(const Tensor& x, const Tensor& w, std::vector<in
 // convolved with kernel[..., c, m].
 Tensor reference_depthwise(const Tensor& x, const Tensor& w, std::vector<int64_t> strides, const std::string& padding,
                            std::vector<int64_t> dilation) {
-  const int64_t c = x.shape()[-1], m = w.shape()[-1];
+  const int64_t c = x.shape()[-1];
   Tensors outs;
   for (int64_t ch = 0; ch < c; ++ch) {
     std::vector<int64_t> start(static_cast<size_t>(x.rank()), 0), size = x.shape().dims();
@@ -147,7 +147,6 @@ Tensor reference_depthwise(const Tensor& x, const Tensor& w, std::vector<int64_t
     wsize[wsize.size() - 2] = 1;
     outs.push_back(reference_conv(xc, ops::slice(w, wstart, wsize), strides, padding, dilation));
   }
-  (void)m;
   return ops::concatenate(outs, -1);
 }
 
