@@ -193,6 +193,16 @@ TEST_CASE("conv infers groups from the kernel's input channels") {
   check_conv({1, 4, 5, 6, 4}, {2, 2, 2, 2, 4}, {}, 13);              // 3-D, 2 groups
 }
 
+TEST_CASE("conv in float16 and bfloat16 computes in float32 and keeps the dtype") {
+  const Tensor x = random_input({2, 6, 5, 3}, 91), w = random_input({3, 3, 3, 4}, 92);
+  for (DType dtype : {DType::float16, DType::bfloat16}) {
+    const Tensor xh = x.astype(dtype), wh = w.astype(dtype);
+    const Tensor y = ops::conv(xh, wh, {.padding = "same"});
+    CHECK(y.dtype() == dtype);
+    check_allclose(y, reference_conv(xh.astype(DType::float64), wh.astype(DType::float64), {1}, "same", {1}), 3e-2, 3e-2);
+  }
+}
+
 TEST_CASE("conv in channels_first equals channels_last on transposed inputs") {
   const Tensor x = random_input({2, 8, 7, 4}, 21), w = random_input({3, 3, 2, 6}, 22);
   const Tensor expected = reference_conv(x, w, {2}, "same", {1});
