@@ -47,11 +47,9 @@ Shape conv_output_shape(const Shape& input_shape, int64_t filters, const std::ve
   return Shape(dims);
 }
 
-void check_conv_arguments(const std::vector<int64_t>& kernel_size, const std::vector<int64_t>& strides,
-                          const std::vector<int64_t>& dilation_rate) {
+void check_conv_arguments(const std::vector<int64_t>& strides, const std::vector<int64_t>& dilation_rate) {
   const bool strided = std::any_of(strides.begin(), strides.end(), [](int64_t s) { return s > 1; });
   const bool dilated = std::any_of(dilation_rate.begin(), dilation_rate.end(), [](int64_t d) { return d > 1; });
-  (void)kernel_size;  // zero sizes are rejected by normalize_tuple already
   if (strided && dilated) {
     throw ValueError("`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: strides=" +
                      Shape(strides).str() + " and dilation_rate=" + Shape(dilation_rate).str());
@@ -91,7 +89,7 @@ BaseConv::BaseConv(const std::string& class_name, int64_t rank, int64_t filters,
     throw ValueError("The number of filters must be evenly divisible by the number of groups. Received: groups=" +
                      std::to_string(options_.groups) + ", filters=" + std::to_string(filters) + ".");
   }
-  conv_detail::check_conv_arguments(kernel_size_, strides_, dilation_rate_);
+  conv_detail::check_conv_arguments(strides_, dilation_rate_);
   set_input_spec({.min_ndim = rank + 2});
 }
 

@@ -68,10 +68,9 @@ std::vector<int64_t> tuple_from_config(const Config& config, const std::string& 
 Shape conv_output_shape(const Shape& input_shape, int64_t filters, const std::vector<int64_t>& kernel_size,
                         const std::vector<int64_t>& strides, const std::string& padding, bool channels_first,
                         const std::vector<int64_t>& dilation_rate);
-/// Keras's constructor checks shared by the conv layers (kernel_size and strides non-zero, strides > 1
-/// not with dilation_rate > 1); the tuples are already normalised.
-void check_conv_arguments(const std::vector<int64_t>& kernel_size, const std::vector<int64_t>& strides,
-                          const std::vector<int64_t>& dilation_rate);
+/// Keras's rule for every conv layer: strides > 1 and dilation_rate > 1 do not go together (the
+/// normalised tuples' zeros were rejected already).
+void check_conv_arguments(const std::vector<int64_t>& strides, const std::vector<int64_t>& dilation_rate);
 /// (rank + 2)-D bias shape broadcasting over a channels_first or channels_last activation.
 Tensor bias_for(const Tensor& bias, int64_t rank, bool channels_first);
 }  // namespace conv_detail

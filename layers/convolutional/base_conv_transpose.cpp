@@ -34,7 +34,7 @@ BaseConvTranspose::BaseConvTranspose(const std::string& class_name, int64_t rank
       }
     }
   }
-  conv_detail::check_conv_arguments(kernel_size_, strides_, dilation_rate_);
+  conv_detail::check_conv_arguments(strides_, dilation_rate_);
   set_input_spec({.min_ndim = rank + 2});
 }
 

@@ -24,7 +24,7 @@ BaseDepthwiseConv::BaseDepthwiseConv(const std::string& class_name, int64_t rank
     throw ValueError("Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received "
                      "depth_multiplier=" + std::to_string(options_.depth_multiplier) + ".");
   }
-  conv_detail::check_conv_arguments(kernel_size_, strides_, dilation_rate_);
+  conv_detail::check_conv_arguments(strides_, dilation_rate_);
   set_input_spec({.min_ndim = rank + 2});
 }
 

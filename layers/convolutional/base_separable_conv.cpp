@@ -29,7 +29,7 @@ BaseSeparableConv::BaseSeparableConv(const std::string& class_name, int64_t rank
     throw ValueError("Invalid value for argument `filters`. Expected a strictly positive value. Received filters=" +
                      std::to_string(filters) + ".");
   }
-  conv_detail::check_conv_arguments(kernel_size_, strides_, dilation_rate_);
+  conv_detail::check_conv_arguments(strides_, dilation_rate_);
   set_input_spec({.min_ndim = rank + 2});
 }
 

@@ -135,7 +135,7 @@ Tensor reference_conv_transpose(const Tensor& x, const Tensor& w, std::vector<in
 // convolved with kernel[..., c, m].
 Tensor reference_depthwise(const Tensor& x, const Tensor& w, std::vector<int64_t> strides, const std::string& padding,
                            std::vector<int64_t> dilation) {
-  const int64_t c = x.shape()[-1], m = w.shape()[-1];
+  const int64_t c = x.shape()[-1];
   Tensors outs;
   for (int64_t ch = 0; ch < c; ++ch) {
     std::vector<int64_t> start(static_cast<size_t>(x.rank()), 0), size = x.shape().dims();
@@ -147,7 +147,6 @@ Tensor reference_depthwise(const Tensor& x, const Tensor& w, std::vector<int64_t
     wsize[wsize.size() - 2] = 1;
     outs.push_back(reference_conv(xc, ops::slice(w, wstart, wsize), strides, padding, dilation));
   }
-  (void)m;
   return ops::concatenate(outs, -1);
 }
 
@@ -192,6 +191,16 @@ TEST_CASE("conv infers groups from the kernel's input channels") {
   check_conv({2, 7, 7, 6}, {3, 3, 2, 9}, {.padding = "same"}, 11);  // 3 groups
   check_conv({2, 9, 4}, {3, 1, 8}, {.strides = {2}}, 12);            // depthwise-like, 4 groups
   check_conv({1, 4, 5, 6, 4}, {2, 2, 2, 2, 4}, {}, 13);              // 3-D, 2 groups
+}
+
+TEST_CASE("conv in float16 and bfloat16 computes in float32 and keeps the dtype") {
+  const Tensor x = random_input({2, 6, 5, 3}, 91), w = random_input({3, 3, 3, 4}, 92);
+  for (DType dtype : {DType::float16, DType::bfloat16}) {
+    const Tensor xh = x.astype(dtype), wh = w.astype(dtype);
+    const Tensor y = ops::conv(xh, wh, {.padding = "same"});
+    CHECK(y.dtype() == dtype);
+    check_allclose(y, reference_conv(xh.astype(DType::float64), wh.astype(DType::float64), {1}, "same", {1}), 3e-2, 3e-2);
+  }
 }
 
 TEST_CASE("conv in channels_first equals channels_last on transposed inputs") {

@@ -102,6 +102,36 @@ TEST_CASE("A model with Conv2D saves and loads with its weights") {
   check_allclose((*loaded)(x), y, 1e-6, 1e-6);
 }
 
+TEST_CASE("Conv2D reads its kernel afresh after an assign (no stale reordered weights)") {
+  layers::Conv2D conv(4, {3, 3}, {.padding = "same", .activation = "relu"});
+  const Tensor x = random_input({2, 5, 5, 3}, 7).astype(DType::float32);
+  conv(x);
+  for (uint64_t seed : {8, 9}) {
+    Variable kernel = conv.kernel();  // a handle to the same variable
+    kernel.assign(random_input({3, 3, 3, 4}, seed).astype(DType::float32));
+    const Tensor expected = ops::relu(ops::conv(x.astype(DType::float64), conv.kernel().value().astype(DType::float64),
+                                                {.padding = "same"}) + conv.bias().value().astype(DType::float64));
+    check_allclose(conv(x), expected, 1e-4, 1e-4);
+  }
+}
+
+TEST_CASE("A small CNN trains with fit: the loss falls") {
+  // Label: whether the bright pixel sits in the left or the right half of a 6x6 image.
+  std::vector<float> xs(64 * 36, 0.f), ys(64);
+  for (int i = 0; i < 64; ++i) {
+    const int row = (i * 5) % 6, col = (i * 7) % 6;
+    xs[static_cast<size_t>(i * 36 + row * 6 + col)] = 1.f;
+    ys[static_cast<size_t>(i)] = col < 3 ? 0.f : 1.f;
+  }
+  const Tensor x = Tensor::from_vector(xs, {64, 6, 6, 1}), y = Tensor::from_vector(ys, {64, 1});
+  Sequential model({Input({6, 6, 1}), layers::Conv2D(8, {3, 3}, {.padding = "same", .activation = "relu"}),
+                    layers::Conv2D(4, {3, 3}, {.strides = {2}, .activation = "relu"}), layers::Flatten(),
+                    layers::Dense(1, {.activation = "sigmoid"})});
+  model.compile({.optimizer = optimizers::Adam({.learning_rate = 0.01}), .loss = "binary_crossentropy"});
+  const History history = model.fit(x, y, {.batch_size = 16, .epochs = 30, .verbose = 0});
+  CHECK(history["loss"].back() < 0.5 * history["loss"].front());
+}
+
 TEST_CASE("Conv2D rejects bad arguments with Keras's messages") {
   CHECK_THROWS_WITH_AS(layers::Conv2D(0, {3, 3}), doctest::Contains("Expected a strictly positive value. Received filters=0"),
                        ValueError);
