@@ -38,7 +38,15 @@ Tensor matmul(const MatmulArgs& args) { KERAS_ROUTE(args.src.device(), matmul, a
 Tensor softmax(const Tensor& src, int64_t axis, bool log) { KERAS_ROUTE(src.device(), softmax, src, axis, log); }
 Tensor random(const RandomArgs& args) { KERAS_ROUTE(args.device, random, args); }
 
+void adam_update(const AdamUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), adam_update, args); }
+void sgd_update(const SGDUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), sgd_update, args); }
+void rmsprop_update(const RMSpropUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), rmsprop_update, args); }
+
 #undef KERAS_ROUTE
+
+bool fused_update_supported(DType dtype, Device device) {
+  return device.is_cpu() && (dtype == DType::float32 || dtype == DType::float64);
+}
 
 bool is_comparison(BinaryOp op) { return op >= BinaryOp::equal; }
 

@@ -4,6 +4,7 @@
 #include <keras/kernels/copy.h>
 #include <keras/kernels/elementwise.h>
 #include <keras/kernels/matmul.h>
+#include <keras/kernels/optimizer.h>
 #include <keras/kernels/random.h>
 #include <keras/kernels/reduce.h>
 #include <keras/kernels/softmax.h>
@@ -25,5 +26,8 @@ Tensor arg_reduce(const Tensor& src, int64_t axis, bool keepdims, bool is_max);
 Tensor matmul(const MatmulArgs& args);
 Tensor softmax(const Tensor& src, int64_t axis, bool log);
 Tensor random(const RandomArgs& args);
+void adam_update(const AdamUpdateArgs& args);
+void sgd_update(const SGDUpdateArgs& args);
+void rmsprop_update(const RMSpropUpdateArgs& args);
 
 }  // namespace keras::kernels::cpu
