@@ -38,6 +38,9 @@ Tensor matmul(const MatmulArgs& args) { KERAS_ROUTE(args.src.device(), matmul, a
 Tensor softmax(const Tensor& src, int64_t axis, bool log) { KERAS_ROUTE(src.device(), softmax, src, axis, log); }
 Tensor random(const RandomArgs& args) { KERAS_ROUTE(args.device, random, args); }
 
+Tensor relu_backward(const Tensor& diff_dst, const Tensor& dst) {
+  KERAS_ROUTE(dst.device(), relu_backward, diff_dst, dst);
+}
 void adam_update(const AdamUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), adam_update, args); }
 void sgd_update(const SGDUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), sgd_update, args); }
 void rmsprop_update(const RMSpropUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), rmsprop_update, args); }

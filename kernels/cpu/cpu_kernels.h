@@ -26,6 +26,7 @@ Tensor arg_reduce(const Tensor& src, int64_t axis, bool keepdims, bool is_max);
 Tensor matmul(const MatmulArgs& args);
 Tensor softmax(const Tensor& src, int64_t axis, bool log);
 Tensor random(const RandomArgs& args);
+Tensor relu_backward(const Tensor& diff_dst, const Tensor& dst);
 void adam_update(const AdamUpdateArgs& args);
 void sgd_update(const SGDUpdateArgs& args);
 void rmsprop_update(const RMSpropUpdateArgs& args);
