@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <vector>
 #include <map>
 #include <string>
 
@@ -473,6 +475,27 @@ TEST_CASE("detail::dense equals matmul, add and relu, with their gradients, to t
         REQUIRE(fused[i].shape() == plain[i].shape());
         CHECK(std::memcmp(fused[i].data(), plain[i].data(), fused[i].nbytes()) == 0);
       }
+    }
+  }
+}
+
+TEST_CASE("detail::relu_grad passes dy where y > 0 and 0 elsewhere, even a NaN or inf dy") {
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::nanf("");
+  std::vector<float> y, dy;
+  for (int i = 0; i < 40; ++i) {  // long enough for the vector loop, odd count for its tail
+    y.push_back(i % 3 == 0 ? 0.f : (i % 3 == 1 ? 2.f : -1.f));
+    dy.push_back(i % 4 == 0 ? nan : (i % 4 == 1 ? inf : static_cast<float>(i)));
+  }
+  y.push_back(nan);
+  dy.push_back(5.f);
+  const std::vector<float> dx =
+      ops::detail::relu_grad(Tensor::from_vector(dy), Tensor::from_vector(y)).to_vector<float>();
+  for (size_t i = 0; i < y.size(); ++i) {
+    CAPTURE(i);
+    if (y[i] > 0) {
+      CHECK((std::isnan(dy[i]) ? std::isnan(dx[i]) : dx[i] == dy[i]));
+    } else {
+      CHECK(dx[i] == 0.f);
     }
   }
 }
