@@ -41,13 +41,15 @@ Tensor Dense::call(const Tensor& inputs, bool /*training*/) {
   const Activation& activation = options_.activation;
   const bool relu = activation.is_builtin("relu");
   Tensor y;
-  if (inputs.rank() == 2 && (relu || activation.is_builtin("linear"))) {
-    // The common case in one kernel call and one tape record, with the same numbers as the ops below.
+  if (inputs.rank() == 2) {
+    // matmul and bias (and relu) in one kernel call and one tape record, with the same numbers as
+    // the ops below; other activations follow as ops.
     const Tensor kernel = kernel_;
     const Tensor bias = options_.use_bias ? bias_.value() : Tensor();
     if (fusable_dtype(inputs.dtype()) && kernel.dtype() == inputs.dtype() &&
         (!bias.defined() || bias.dtype() == inputs.dtype())) {
       y = ops::detail::dense(inputs, kernel, bias, relu);
+      if (!relu) y = activation(y);
     }
   }
   if (!y.defined()) {
