@@ -44,6 +44,9 @@ Tensor relu_backward(const Tensor& diff_dst, const Tensor& dst) {
 void adam_update(const AdamUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), adam_update, args); }
 void sgd_update(const SGDUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), sgd_update, args); }
 void rmsprop_update(const RMSpropUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), rmsprop_update, args); }
+void weight_decay_update(const Tensor& variable, double weight_decay, double learning_rate) {
+  KERAS_ROUTE(variable.device(), weight_decay_update, variable, weight_decay, learning_rate);
+}
 
 #undef KERAS_ROUTE
 

@@ -53,6 +53,9 @@ struct RMSpropUpdateArgs {
 };
 void rmsprop_update(const RMSpropUpdateArgs& args);
 
+/// Decoupled weight decay (AdamW and every optimizer given weight_decay): variable -= variable·weight_decay·lr.
+void weight_decay_update(const Tensor& variable, double weight_decay, double learning_rate);
+
 /// True when the fused updates take tensors of this dtype and device.
 bool fused_update_supported(DType dtype, Device device);
 

@@ -30,5 +30,6 @@ Tensor relu_backward(const Tensor& diff_dst, const Tensor& dst);
 void adam_update(const AdamUpdateArgs& args);
 void sgd_update(const SGDUpdateArgs& args);
 void rmsprop_update(const RMSpropUpdateArgs& args);
+void weight_decay_update(const Tensor& variable, double weight_decay, double learning_rate);
 
 }  // namespace keras::kernels::cpu

@@ -186,4 +186,17 @@ void rmsprop_update(const RMSpropUpdateArgs& a) {
   });
 }
 
+void weight_decay_update(const Tensor& variable, double weight_decay, double learning_rate) {
+  visit_floating(variable, "weight_decay_update", [&](auto tag) {
+    using T = decltype(tag);
+    const T wd = static_cast<T>(weight_decay);
+    const T lr = static_cast<T>(learning_rate);
+    T* w = variable.mutable_data<T>();
+    parallel_for(variable.size(), kCostPerElement, [w, wd, lr](int64_t begin, int64_t end) {
+#pragma omp simd
+      for (int64_t i = begin; i < end; ++i) w[i] = w[i] - w[i] * wd * lr;
+    });
+  });
+}
+
 }  // namespace keras::kernels::cpu

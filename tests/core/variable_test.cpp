@@ -28,7 +28,7 @@ TEST_CASE("Variable::writable_value copies first when a Tensor read earlier shar
 }
 
 TEST_CASE("an optimizer step leaves a Tensor read before it with its value") {
-  for (const char* name : {"adam", "sgd", "rmsprop"}) {
+  for (const char* name : {"adam", "adamw", "sgd", "rmsprop"}) {
     CAPTURE(name);
     auto optimizer = get_optimizer(name);
     Variable w(Tensor({1.f, -2.f}), {.name = "w"});

@@ -130,6 +130,19 @@ TEST_CASE("rmsprop_update equals RMSprop's op-by-op formula to the bit, centered
   }
 }
 
+TEST_CASE("weight_decay_update equals the op-by-op decay to the bit") {
+  for (int64_t n : {int64_t{7}, int64_t{10000}}) {
+    for (DType dtype : {DType::float32, DType::float64}) {
+      CAPTURE(n);
+      CAPTURE(dtype_name(dtype));
+      const Tensor w = random_input({n}, 1).astype(dtype);
+      const Tensor w1 = copy(w);
+      kernels::weight_decay_update(w1, 0.004, 0.001);
+      check_identical(w1, w - w * scalar(0.004, w) * scalar(0.001, w));
+    }
+  }
+}
+
 TEST_CASE("fused optimizer updates reject mismatched operands and integer variables") {
   const Tensor w = ops::zeros({3}), m = ops::zeros({3}), v = ops::zeros({3});
   CHECK_THROWS_WITH_AS(kernels::adam_update({.variable = w, .m = m, .v = v, .v_hat = Tensor(), .gradient = ops::zeros({4}),
