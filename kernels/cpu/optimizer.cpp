@@ -35,12 +35,15 @@ void visit_floating(const Tensor& variable, const char* kernel, F&& f) {
   }
 }
 
-// The float32 Adam loop, the one that runs every training step, built for AVX-512 and AVX2 too (the
-// loader picks the best the CPU has): the library's baseline is SSE2, four floats at a time.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void adam_loop(float* w, float* m, float* v,
-                                                                              const float* g, int64_t begin,
-                                                                              int64_t end, float alpha, float c1,
-                                                                              float c2, float eps) {
+// The float32 Adam loop, the one that runs every training step, built for AVX-512 and AVX2 too on
+// x86-64 (the loader picks the best the CPU has): the library's baseline there is SSE2.
+#if defined(__x86_64__) && defined(__GNUC__)
+#define KERAS_ADAM_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define KERAS_ADAM_CLONES
+#endif
+KERAS_ADAM_CLONES void adam_loop(float* w, float* m, float* v, const float* g, int64_t begin, int64_t end,
+                                 float alpha, float c1, float c2, float eps) {
 #pragma omp simd
   for (int64_t i = begin; i < end; ++i) {
     const float mi = m[i] + (g[i] - m[i]) * c1;
