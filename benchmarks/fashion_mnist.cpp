@@ -38,6 +38,6 @@ int main() {
 
   const Logs logs = model.evaluate(test, y_test, {.batch_size = bench::kPredictBatchSize, .verbose = 0});
   bench::print_result({"keras-cpp", epoch_s, static_cast<double>(train.shape()[0]), infer_s,
-                       static_cast<double>(predicted.shape()[0]), logs.at("accuracy")});
+                       static_cast<double>(predicted.shape()[0]), logs.at("accuracy"), "mlp"});
   return 0;
 }

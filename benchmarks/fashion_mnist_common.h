@@ -2,11 +2,10 @@
 // What the two Fashion-MNIST benchmarks (keras-cpp and libtorch) share: the workload's constants,
 // the clock, peak RSS and the RESULT line scripts/bench.sh parses. Header-only and free of both
 // libraries' headers, so the libtorch program need not see keras-cpp's.
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <string>
 
 namespace bench {
@@ -28,11 +27,20 @@ inline double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-/// The process's peak resident set so far, in MiB (Linux reports ru_maxrss in KiB).
+/// The process's peak resident set so far (VmHWM in /proc/self/status, in KiB there), in MiB; 0 if unknown.
 inline double peak_rss_mb() {
-  rusage usage{};
-  getrusage(RUSAGE_SELF, &usage);
-  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
+  }
+  return 0.0;
+}
+
+/// Starts the peak resident set afresh from the current one (Linux's clear_refs "5"), so that a
+/// second model run in the same process reports its own peak.
+inline void reset_peak_rss() {
+  std::ofstream clear("/proc/self/clear_refs");
+  clear << "5";
 }
 
 struct Result {
@@ -42,12 +50,13 @@ struct Result {
   double infer_s;         // predicting the whole test set
   double infer_samples;
   double test_acc;
+  std::string model = "mlp";
 };
 
 /// Prints the line scripts/bench.sh reads; its fields are fixed, in this order.
 inline void print_result(const Result& r) {
-  std::printf("RESULT impl=%s model=mlp epoch_s=%.3f train_sps=%.0f infer_sps=%.0f test_acc=%.4f peak_rss_mb=%.1f\n",
-              r.impl.c_str(), r.epoch_s, r.train_samples / r.epoch_s, r.infer_samples / r.infer_s, r.test_acc,
+  std::printf("RESULT impl=%s model=%s epoch_s=%.3f train_sps=%.0f infer_sps=%.0f test_acc=%.4f peak_rss_mb=%.1f\n",
+              r.impl.c_str(), r.model.c_str(), r.epoch_s, r.train_samples / r.epoch_s, r.infer_samples / r.infer_s, r.test_acc,
               peak_rss_mb());
   std::fflush(stdout);
 }

@@ -1,7 +1,8 @@
-// Fashion-MNIST MLP benchmark, libtorch side: the workload of benchmarks/fashion_mnist.cpp written
+// Fashion-MNIST benchmark, libtorch side: the MLP workload of benchmarks/fashion_mnist.cpp written
 // the way a PyTorch user writes it (nn::Linear with PyTorch's default init, Adam 1e-3,
 // CrossEntropyLoss on logits, shuffled batches of 128, one epoch), on the same data, loaded by
 // keras-cpp's loader. It also tracks the epoch's loss and accuracy, the work fit does for its logs.
+// `cnn` runs the small convolutional network instead (or `all` both, each reporting its own peak RSS).
 // Prints which BLAS libtorch ran on: Debian's libtorch takes whichever libblas.so.3 the
 // alternatives system points at, and the reference BLAS is about 20 times slower than OpenBLAS.
 #include <keras/benchmarks/fashion_mnist_common.h>
@@ -57,17 +58,25 @@ torch::Tensor labels(const keras::Tensor& y) {
   return torch::from_blob(const_cast<uint8_t*>(y.data<uint8_t>()), {y.shape()[0]}, torch::kUInt8).to(torch::kInt64);
 }
 
-}  // namespace
+// The MLP of benchmarks/fashion_mnist.cpp, or the small CNN of the Keras examples: Conv2D 32 3x3 relu,
+// MaxPool 2, Conv2D 64 3x3 relu, MaxPool 2, Flatten, Dense 128 relu, Dense 10 (logits).
+torch::nn::Sequential make_model(const std::string& name) {
+  namespace nn = torch::nn;
+  if (name == "mlp") {
+    return nn::Sequential(nn::Linear(784, 256), nn::ReLU(), nn::Linear(256, 128), nn::ReLU(), nn::Linear(128, 10));
+  }
+  return nn::Sequential(nn::Conv2d(nn::Conv2dOptions(1, 32, 3)), nn::ReLU(), nn::MaxPool2d(nn::MaxPool2dOptions(2)),
+                        nn::Conv2d(nn::Conv2dOptions(32, 64, 3)), nn::ReLU(), nn::MaxPool2d(nn::MaxPool2dOptions(2)),
+                        nn::Flatten(), nn::Linear(64 * 5 * 5, 128), nn::ReLU(), nn::Linear(128, 10));
+}
 
-int main() {
-  at::set_num_threads(bench::threads());
+// One epoch of training, then prediction on the test set; prints the model's TRAIN and RESULT lines.
+// Images are (N, 784) for the MLP and (N, 1, 28, 28) for the CNN.
+void run(const std::string& name, const torch::Tensor& x_train, const torch::Tensor& y_train,
+         const torch::Tensor& x_test, const torch::Tensor& y_test) {
+  bench::reset_peak_rss();
   torch::manual_seed(1);
-  auto data = keras::datasets::fashion_mnist::load_data();
-  const torch::Tensor x_train = images(data.x_train), y_train = labels(data.y_train);
-  const torch::Tensor x_test = images(data.x_test), y_test = labels(data.y_test);
-
-  torch::nn::Sequential model(torch::nn::Linear(784, 256), torch::nn::ReLU(), torch::nn::Linear(256, 128),
-                              torch::nn::ReLU(), torch::nn::Linear(128, 10));
+  torch::nn::Sequential model = make_model(name);
   torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(bench::kLearningRate));
   torch::nn::CrossEntropyLoss loss_fn;
 
@@ -101,11 +110,30 @@ int main() {
   const double infer_s = bench::now() - start;
   const double test_acc = predicted.argmax(1).eq(y_test).to(torch::kFloat64).mean().item<double>();
 
-  std::printf("BLAS impl=libtorch threads=%d loaded=%s openblas=\"%s\"\n", at::get_num_threads(), loaded_blas().c_str(),
-              openblas_config().c_str());
-  std::printf("TRAIN impl=libtorch loss=%.4f accuracy=%.4f\n", loss_sum / static_cast<double>(n),
+  std::printf("TRAIN impl=libtorch model=%s loss=%.4f accuracy=%.4f\n", name.c_str(), loss_sum / static_cast<double>(n),
               static_cast<double>(correct) / static_cast<double>(n));
   bench::print_result({"libtorch", epoch_s, static_cast<double>(n), infer_s, static_cast<double>(predicted.size(0)),
-                       test_acc});
+                       test_acc, name});
+}
+
+}  // namespace
+
+// Usage: fashion_mnist_torch [mlp|cnn|all] (default mlp, the workload scripts/bench.sh compares).
+int main(int argc, char** argv) {
+  const std::string which = argc > 1 ? argv[1] : "mlp";
+  if (which != "mlp" && which != "cnn" && which != "all") {
+    std::fprintf(stderr, "usage: %s [mlp|cnn|all]\n", argv[0]);
+    return 2;
+  }
+  at::set_num_threads(bench::threads());
+  auto data = keras::datasets::fashion_mnist::load_data();
+  const torch::Tensor x_train = images(data.x_train), y_train = labels(data.y_train);
+  const torch::Tensor x_test = images(data.x_test), y_test = labels(data.y_test);
+  std::printf("BLAS impl=libtorch threads=%d loaded=%s openblas=\"%s\"\n", at::get_num_threads(), loaded_blas().c_str(),
+              openblas_config().c_str());
+  if (which != "cnn") run("mlp", x_train, y_train, x_test, y_test);
+  if (which != "mlp") {
+    run("cnn", x_train.view({-1, 1, 28, 28}), y_train, x_test.view({-1, 1, 28, 28}), y_test);
+  }
   return 0;
 }

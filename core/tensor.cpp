@@ -1,5 +1,6 @@
 #include <keras/core/tensor.h>
 
+#include <keras/core/allocator.h>
 #include <keras/kernels/cast.h>
 
 #include <algorithm>
@@ -26,8 +27,7 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
   if (nbytes > std::numeric_limits<size_t>::max() - kAlignment) {
     throw RuntimeError("Out of memory: cannot allocate " + std::to_string(nbytes) + " bytes on " + device.str());
   }
-  const size_t rounded = (std::max<size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment;
-  void* data = std::aligned_alloc(kAlignment, rounded);
+  void* data = memory::allocate_host(nbytes);
   if (!data) {
     throw RuntimeError("Out of memory: could not allocate " + std::to_string(nbytes) + " bytes on " +
                        device.str());
@@ -35,7 +35,7 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
   return std::shared_ptr<Storage>(new Storage(data, nbytes, device));
 }
 
-Storage::~Storage() { std::free(data_); }
+Storage::~Storage() { memory::deallocate_host(data_, nbytes_); }
 
 Tensor Tensor::view(std::shared_ptr<Storage> storage, size_t offset, Shape shape, DType dtype) {
   const int64_t size = shape.size();

@@ -117,6 +117,10 @@ class Tensor {
   std::string repr() const;
 
  private:
+  friend class Variable;  // updates its own buffer in place when no other handle shares it
+  /// True when no other Tensor handle or view shares this tensor's buffer.
+  bool sole_owner() const { return impl_.use_count() == 1 && impl_->storage.use_count() == 1; }
+
   struct Impl {
     std::shared_ptr<Storage> storage;
     size_t offset;

@@ -2,6 +2,7 @@
 
 #include <keras/core/gradient_tape.h>
 #include <keras/core/ops/elementwise.h>
+#include <keras/kernels/cast.h>
 
 namespace keras {
 
@@ -54,6 +55,16 @@ void Variable::assign(const Tensor& value) {
 // NOTE: an update makes a new buffer, so tensors read before it keep their values (immutability).
 void Variable::assign_add(const Tensor& delta) { assign(impl().value + delta); }
 void Variable::assign_sub(const Tensor& delta) { assign(impl().value - delta); }
+
+Tensor Variable::writable_value() {
+  Impl& v = impl();
+  if (!v.value.defined()) {
+    throw ValueError("Variable '" + v.name + "' has no value yet: it is declared but its layer is not built");
+  }
+  // A cast to a fresh buffer is the copy; the old buffer stays with whoever still reads it.
+  if (!v.value.sole_owner()) v.value = kernels::cast(v.value, v.value.dtype());
+  return v.value;
+}
 
 const std::string& Variable::name() const { return impl().name; }
 bool Variable::trainable() const { return impl().trainable; }

@@ -32,6 +32,10 @@ class Variable {
   void assign(const Tensor& value);
   void assign_add(const Tensor& delta);
   void assign_sub(const Tensor& delta);
+  /// For fused optimizer updates: the value, as a tensor whose buffer (through mutable_data()) the
+  /// caller may overwrite to update this variable in place. When a Tensor read earlier still shares
+  /// the buffer, the value is copied first, so that Tensor keeps its value.
+  Tensor writable_value();
 
   bool defined() const { return impl_ != nullptr; }
   /// False for a declared variable that was never assigned.

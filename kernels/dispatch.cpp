@@ -58,7 +58,21 @@ LayerNormBackwardResult layer_norm_backward(const LayerNormBackwardArgs& args) {
   KERAS_ROUTE(args.src.device(), layer_norm_backward, args);
 }
 
+Tensor relu_backward(const Tensor& diff_dst, const Tensor& dst) {
+  KERAS_ROUTE(dst.device(), relu_backward, diff_dst, dst);
+}
+void adam_update(const AdamUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), adam_update, args); }
+void sgd_update(const SGDUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), sgd_update, args); }
+void rmsprop_update(const RMSpropUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), rmsprop_update, args); }
+void weight_decay_update(const Tensor& variable, double weight_decay, double learning_rate) {
+  KERAS_ROUTE(variable.device(), weight_decay_update, variable, weight_decay, learning_rate);
+}
+
 #undef KERAS_ROUTE
+
+bool fused_update_supported(DType dtype, Device device) {
+  return device.is_cpu() && (dtype == DType::float32 || dtype == DType::float64);
+}
 
 bool is_comparison(BinaryOp op) { return op >= BinaryOp::equal; }
 

@@ -38,4 +38,8 @@ Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y);
 
 bool is_comparison(BinaryOp op);
 
+/// relu's gradient from its output: diff_src = dst > 0 ? diff_dst : 0 (a select, so a NaN or inf
+/// gradient where dst <= 0 still gives 0). Same shape and floating dtype for both.
+Tensor relu_backward(const Tensor& diff_dst, const Tensor& dst);
+
 }  // namespace keras::kernels

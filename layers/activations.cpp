@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <map>
+#include <set>
 #include <mutex>
 
 namespace keras {
@@ -14,6 +15,7 @@ namespace {
 using Fn = std::function<Tensor(const Tensor&)>;
 
 std::mutex table_mutex;
+std::set<std::string> registered;  // names given by register_activation, built-in ones included
 std::map<std::string, Fn>& table() {
   static std::map<std::string, Fn> t = {
       {"linear", [](const Tensor& x) { return x; }},
@@ -63,6 +65,7 @@ Activation::Activation(const std::string& name) {
   }
   name_ = canonical(key);
   fn_ = it->second;
+  builtin_ = !registered.contains(key);
 }
 
 Activation::Activation(std::function<Tensor(const Tensor&)> fn, std::string name)
@@ -101,6 +104,7 @@ void register_activation(const std::string& name, std::function<Tensor(const Ten
   if (name.empty() || !fn) throw ValueError("register_activation: needs a name and a callable");
   std::lock_guard<std::mutex> lock(table_mutex);
   table()[name] = std::move(fn);
+  registered.insert(name);
 }
 
 }  // namespace activations

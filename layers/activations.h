@@ -24,6 +24,9 @@ class Activation {
   /// The Keras name; empty for an unregistered callable.
   const std::string& name() const { return name_; }
   bool is_linear() const { return name_ == "linear"; }
+  /// True when this is Keras's built-in activation `name` (not a callable given or registered under it),
+  /// so layers may fuse it into their kernels.
+  bool is_builtin(const std::string& name) const { return builtin_ && name_ == name; }
   /// The config value: the name; throws ValueError for an unnamed callable.
   Config to_config() const;
   static Activation from_config(const Config& config);
@@ -31,6 +34,7 @@ class Activation {
  private:
   std::string name_;
   std::function<Tensor(const Tensor&)> fn_;
+  bool builtin_ = false;
 };
 
 namespace activations {

@@ -1,6 +1,7 @@
 #include <keras/optimizers/adam.h>
 
 #include <keras/core/ops.h>
+#include <keras/kernels/optimizer.h>
 #include <keras/optimizers/detail.h>
 
 namespace keras::optimizers {
@@ -24,6 +25,17 @@ void Adam::build_later_slots(int /*pass*/, const Variable& variable, std::vector
 }
 
 void Adam::update_step(const Tensor& gradient, Variable& variable, double learning_rate, std::vector<Variable>& slots) {
+  if (kernels::fused_update_supported(gradient.dtype(), gradient.device())) {
+    // One pass in place instead of a dozen ops each making a buffer; the same arithmetic.
+    const Tensor w = variable.writable_value();
+    const Tensor m = slots[0].writable_value();
+    const Tensor v = slots[1].writable_value();
+    const Tensor v_hat = amsgrad_ ? slots[2].writable_value() : Tensor();
+    kernels::adam_update({.variable = w, .m = m, .v = v, .v_hat = v_hat, .gradient = gradient,
+                          .learning_rate = learning_rate, .beta_1 = beta_1_, .beta_2 = beta_2_,
+                          .epsilon = epsilon_, .step = static_cast<double>(local_step())});
+    return;
+  }
   const Tensor lr = detail::scalar(learning_rate, gradient);
   const Tensor step = detail::scalar(static_cast<double>(local_step()), gradient);
   const Tensor beta_1_power = ops::power(detail::scalar(beta_1_, gradient), step);

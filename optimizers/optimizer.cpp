@@ -1,6 +1,7 @@
 #include <keras/optimizers/optimizer.h>
 
 #include <keras/core/ops.h>
+#include <keras/kernels/optimizer.h>
 #include <keras/optimizers/detail.h>
 
 #include <nlohmann/json.hpp>
@@ -285,6 +286,10 @@ void Optimizer::update(Tensors grads, const std::vector<Variable>& variables) {
   if (o.weight_decay) {
     for (const Variable& v : variables) {
       if (!uses_weight_decay(v)) continue;
+      if (kernels::fused_update_supported(v.dtype(), v.value().device())) {
+        kernels::weight_decay_update(Variable(v).writable_value(), *o.weight_decay, lr);
+        continue;
+      }
       const Tensor value = v.value();
       Variable(v).assign(value - value * detail::scalar(*o.weight_decay, value) * detail::scalar(lr, value));
     }

@@ -1,6 +1,7 @@
 #include <keras/optimizers/rmsprop.h>
 
 #include <keras/core/ops.h>
+#include <keras/kernels/optimizer.h>
 #include <keras/optimizers/detail.h>
 
 namespace keras::optimizers {
@@ -25,6 +26,17 @@ void RMSprop::build_later_slots(int pass, const Variable& variable, std::vector<
 
 void RMSprop::update_step(const Tensor& gradient, Variable& variable, double learning_rate,
                           std::vector<Variable>& slots) {
+  if (kernels::fused_update_supported(gradient.dtype(), gradient.device())) {
+    const Tensor w = variable.writable_value();
+    const Tensor velocity = slots[0].writable_value();
+    const Tensor momentum = momentum_ > 0 ? slots[1].writable_value() : Tensor();
+    const Tensor average_gradient = centered_ ? slots.back().writable_value() : Tensor();
+    kernels::rmsprop_update({.variable = w, .velocity = velocity, .momentum_slot = momentum,
+                             .average_gradient = average_gradient, .gradient = gradient,
+                             .learning_rate = learning_rate, .rho = rho_, .momentum = momentum_,
+                             .epsilon = epsilon_});
+    return;
+  }
   const Tensor lr = detail::scalar(learning_rate, gradient);
   Variable& velocity = slots[0];
   velocity.assign(rho_ * velocity.value() + (1 - rho_) * ops::square(gradient));

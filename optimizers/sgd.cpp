@@ -1,6 +1,7 @@
 #include <keras/optimizers/sgd.h>
 
 #include <keras/core/ops.h>
+#include <keras/kernels/optimizer.h>
 #include <keras/optimizers/detail.h>
 
 namespace keras::optimizers {
@@ -17,6 +18,13 @@ void SGD::build_slots(const Variable& variable, std::vector<Variable>& slots) {
 }
 
 void SGD::update_step(const Tensor& gradient, Variable& variable, double learning_rate, std::vector<Variable>& slots) {
+  if (kernels::fused_update_supported(gradient.dtype(), gradient.device())) {
+    const Tensor w = variable.writable_value();
+    const Tensor m = momentum_ != 0 ? slots[0].writable_value() : Tensor();
+    kernels::sgd_update({.variable = w, .m = m, .gradient = gradient, .learning_rate = learning_rate,
+                         .momentum = momentum_, .nesterov = nesterov_});
+    return;
+  }
   const Tensor lr = detail::scalar(learning_rate, gradient);
   if (momentum_ == 0) {
     variable.assign_sub(gradient * lr);

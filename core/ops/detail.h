@@ -22,6 +22,13 @@ void require_floating(const Tensor& x, std::string_view op);
 /// op(a) @ op(b), op transposing the last two axes when asked; equal ranks >= 2. Differentiable.
 Tensor matmul_t(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose_b);
 
+/// Dense's forward as one kernel call: x @ kernel (+ bias), then relu when asked, for a 2-D x and
+/// operands of one floating dtype. Differentiable; the relu gradient is taken from the output.
+Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool relu);
+
+/// relu's gradient from relu's output y: dy where y > 0, else 0. Differentiable in dy.
+Tensor relu_grad(const Tensor& dy, const Tensor& y);
+
 /// Throws ValueError naming `op` when the tensor is undefined.
 void require_defined(const Tensor& x, std::string_view op);
 

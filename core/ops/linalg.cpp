@@ -7,6 +7,7 @@
 #include <keras/core/ops/manipulation.h>
 #include <keras/core/ops/reduction.h>
 #include <keras/kernels/copy.h>
+#include <keras/kernels/elementwise.h>
 #include <keras/kernels/matmul.h>
 
 #include <algorithm>
@@ -28,6 +29,38 @@ Tensor matmul_t(const Tensor& a, const Tensor& b, bool ta, bool tb) {
     if (needs[1]) db = sum_to_shape(tb ? matmul_t(g, a, true, ta) : matmul_t(a, g, !ta, false), b.shape());
     return Tensors{da, db};
   });
+  return y;
+}
+
+Tensor relu_grad(const Tensor& dy, const Tensor& y) {
+  Tensor dx = kernels::relu_backward(dy, y);
+  // Linear in dy; y is relu's output, whose own gradient through this mask is zero almost everywhere.
+  autograd::record(dx, {dy, y}, [y](const Tensors& ddx, const autograd::NeedsGrad& needs) {
+    return Tensors{needs[0] ? relu_grad(ddx[0], y) : Tensor(), Tensor()};
+  });
+  return dx;
+}
+
+Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool relu) {
+  if (x.rank() != 2 || kernel.rank() != 2 || x.shape()[1] != kernel.shape()[0] || x.dtype() != kernel.dtype() ||
+      !is_floating(x.dtype()) || (bias.defined() && (bias.dtype() != x.dtype() || bias.shape() != Shape{kernel.shape()[1]}))) {
+    throw ValueError("dense: expected x (batch, d), kernel (d, units) and bias (units,) of one floating dtype, got " +
+                     x.shape().str() + ", " + kernel.shape().str() + (bias.defined() ? " and " + bias.shape().str() : ""));
+  }
+  Tensor y = kernels::matmul({.src = x, .weights = kernel, .bias = bias, .relu = relu});
+  // As matmul, add and relu's own gradients chained: the same ops in the same order.
+  auto backward = [x, kernel, bias_shape = bias.defined() ? bias.shape() : Shape{}, relu, y](
+                      const Tensors& dy, const autograd::NeedsGrad& needs) {
+    const Tensor dz = relu ? relu_grad(dy[0], y) : dy[0];
+    return Tensors{needs[0] ? matmul_t(dz, kernel, false, true) : Tensor(),
+                   needs[1] ? matmul_t(x, dz, true, false) : Tensor(),
+                   needs.size() > 2 && needs[2] ? sum_to_shape(dz, bias_shape) : Tensor()};
+  };
+  if (bias.defined()) {
+    autograd::record(y, {x, kernel, bias}, backward);
+  } else {
+    autograd::record(y, {x, kernel}, backward);
+  }
   return y;
 }
 

@@ -6,6 +6,7 @@
 #include <keras/kernels/matmul.h>
 #include <keras/kernels/pool.h>
 #include <keras/kernels/norm.h>
+#include <keras/kernels/optimizer.h>
 #include <keras/kernels/random.h>
 #include <keras/kernels/reduce.h>
 #include <keras/kernels/softmax.h>
@@ -38,5 +39,10 @@ BatchNormForwardResult batch_norm_forward(const BatchNormForwardArgs& args);
 BatchNormBackwardResult batch_norm_backward(const BatchNormBackwardArgs& args);
 LayerNormForwardResult layer_norm_forward(const LayerNormForwardArgs& args);
 LayerNormBackwardResult layer_norm_backward(const LayerNormBackwardArgs& args);
+Tensor relu_backward(const Tensor& diff_dst, const Tensor& dst);
+void adam_update(const AdamUpdateArgs& args);
+void sgd_update(const SGDUpdateArgs& args);
+void rmsprop_update(const RMSpropUpdateArgs& args);
+void weight_decay_update(const Tensor& variable, double weight_decay, double learning_rate);
 
 }  // namespace keras::kernels::cpu

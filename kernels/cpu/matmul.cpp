@@ -95,6 +95,17 @@ Tensor matmul_dnnl(const MatmulArgs& a, const Plan& p, Tensor dst) {
   return dst;
 }
 
+// NOTE: relu runs as a loop over dst rather than a oneDNN eltwise post-op: 2.6's relu turns NaN into
+// 0 where ops::relu keeps it. dst is still in cache, so the extra pass costs little.
+template <class T>
+void relu_in_place(const Tensor& dst) {
+  T* d = static_cast<T*>(dst.mutable_data());
+  parallel_for(dst.size(), 1, [d](int64_t begin, int64_t end) {
+#pragma omp simd
+    for (int64_t i = begin; i < end; ++i) d[i] = d[i] < T{0} ? T{0} : d[i];
+  });
+}
+
 // Reference loops for dtypes oneDNN's CPU matmul lacks (float64 for gradient checks, integers).
 template <class T>
 void matmul_loops(const MatmulArgs& a, const Plan& p, const Tensor& dst) {
@@ -130,6 +141,21 @@ void matmul_loops(const MatmulArgs& a, const Plan& p, const Tensor& dst) {
 }  // namespace
 
 Tensor matmul(const MatmulArgs& a) {
+  if (a.relu) {
+    MatmulArgs linear = a;
+    linear.relu = false;
+    Tensor dst = cpu::matmul(linear);
+    visit_dtype(dst.dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      if constexpr (std::is_same_v<T, float16_t> || std::is_same_v<T, bfloat16_t> || std::is_same_v<T, bool>) {
+        throw ValueError("matmul kernel: relu is fused for float32, float64 and integers only, got " +
+                         std::string(dtype_name(dst.dtype())));
+      } else {
+        relu_in_place<T>(dst);
+      }
+    });
+    return dst;
+  }
   const DType dtype = a.src.dtype();
   if (a.src.rank() < 2 || a.src.rank() != a.weights.rank() || a.weights.dtype() != dtype) {
     throw ValueError("matmul kernel: expected operands of equal rank >= 2 and dtype, got " + a.src.shape().str() +
@@ -140,7 +166,7 @@ Tensor matmul(const MatmulArgs& a) {
     const Tensor src = cast(a.src, compute);
     const Tensor weights = cast(a.weights, compute);
     const Tensor bias = a.bias.defined() ? cast(a.bias, compute) : Tensor();
-    return cast(matmul({src, weights, bias, a.transpose_src, a.transpose_weights}), dtype);
+    return cast(matmul({src, weights, bias, a.transpose_src, a.transpose_weights, false}), dtype);
   }
   const Plan p = make_plan(a);
   std::vector<int64_t> dims = p.batch;

@@ -1,6 +1,7 @@
 #include <keras/layers/core/dense.h>
 
 #include <keras/core/ops.h>
+#include <keras/core/ops/detail.h>
 #include <keras/layers/registry.h>
 
 #include <nlohmann/json.hpp>
@@ -32,10 +33,30 @@ void Dense::build(const Shape& input_shape) {
   set_input_spec({.min_ndim = 2, .axes = {{-1, input_dim}}});
 }
 
+namespace {
+bool fusable_dtype(DType d) { return d == DType::float32 || d == DType::float64; }
+}  // namespace
+
 Tensor Dense::call(const Tensor& inputs, bool /*training*/) {
-  Tensor y = ops::matmul(inputs, kernel_);
-  if (options_.use_bias) y = y + bias_;
-  y = options_.activation(y);
+  const Activation& activation = options_.activation;
+  const bool relu = activation.is_builtin("relu");
+  Tensor y;
+  if (inputs.rank() == 2) {
+    // matmul and bias (and relu) in one kernel call and one tape record, with the same numbers as
+    // the ops below; other activations follow as ops.
+    const Tensor kernel = kernel_;
+    const Tensor bias = options_.use_bias ? bias_.value() : Tensor();
+    if (fusable_dtype(inputs.dtype()) && kernel.dtype() == inputs.dtype() &&
+        (!bias.defined() || bias.dtype() == inputs.dtype())) {
+      y = ops::detail::dense(inputs, kernel, bias, relu);
+      if (!relu) y = activation(y);
+    }
+  }
+  if (!y.defined()) {
+    y = ops::matmul(inputs, kernel_);
+    if (options_.use_bias) y = y + bias_;
+    y = activation(y);
+  }
   // Keras divides an activity penalty by the batch size, so it does not grow with the batch.
   if (options_.activity_regularizer) add_loss(options_.activity_regularizer(y) / static_cast<double>(y.shape()[0]));
   return y;

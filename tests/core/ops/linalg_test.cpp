@@ -1,7 +1,12 @@
+#include <keras/core/ops/detail.h>
 #include <keras/keras.h>
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
 #include <map>
 #include <string>
 
@@ -437,6 +442,74 @@ TEST_CASE("einsum's diagonal has a second derivative") {
         return inner.gradient(ops::sum(ops::square(d) * d), x[0]);
       },
       {random_input({2, 2}, 57)});
+}
+
+TEST_CASE("detail::dense equals matmul, add and relu, with their gradients, to the bit") {
+  const Tensor x = random_input({64, 300}, 1).astype(DType::float32);
+  const Tensor k = random_input({300, 200}, 2).astype(DType::float32);
+  const Tensor b = random_input({200}, 3).astype(DType::float32);
+  const Tensor seed = random_input({64, 200}, 4).astype(DType::float32);
+  for (bool relu : {false, true}) {
+    for (bool with_bias : {false, true}) {
+      CAPTURE(relu);
+      CAPTURE(with_bias);
+      const Tensor bias = with_bias ? b : Tensor();
+      auto run = [&](bool fused) {
+        GradientTape tape;
+        tape.watch(Tensors{x, k, b});
+        Tensor y;
+        if (fused) {
+          y = ops::detail::dense(x, k, bias, relu);
+        } else {
+          y = ops::matmul(x, k);
+          if (with_bias) y = y + b;
+          if (relu) y = ops::relu(y);
+        }
+        Tensors out{y};
+        for (const Tensor& g : tape.gradient(y, Tensors{x, k, b}, {.output_gradients = {seed}})) out.push_back(g);
+        return out;
+      };
+      const Tensors fused = run(true), plain = run(false);
+      for (size_t i = 0; i < (with_bias ? 4u : 3u); ++i) {
+        CAPTURE(i);
+        REQUIRE(fused[i].shape() == plain[i].shape());
+        CHECK(std::memcmp(fused[i].data(), plain[i].data(), fused[i].nbytes()) == 0);
+      }
+    }
+  }
+}
+
+TEST_CASE("detail::relu_grad passes dy where y > 0 and 0 elsewhere, even a NaN or inf dy") {
+  const float inf = std::numeric_limits<float>::infinity(), nan = std::nanf("");
+  std::vector<float> y, dy;
+  for (int i = 0; i < 40; ++i) {  // long enough for the vector loop, odd count for its tail
+    y.push_back(i % 3 == 0 ? 0.f : (i % 3 == 1 ? 2.f : -1.f));
+    dy.push_back(i % 4 == 0 ? nan : (i % 4 == 1 ? inf : static_cast<float>(i)));
+  }
+  y.push_back(nan);
+  dy.push_back(5.f);
+  const std::vector<float> dx =
+      ops::detail::relu_grad(Tensor::from_vector(dy), Tensor::from_vector(y)).to_vector<float>();
+  for (size_t i = 0; i < y.size(); ++i) {
+    CAPTURE(i);
+    if (y[i] > 0) {
+      CHECK((std::isnan(dy[i]) ? std::isnan(dx[i]) : dx[i] == dy[i]));
+    } else {
+      CHECK(dx[i] == 0.f);
+    }
+  }
+}
+
+TEST_CASE("detail::dense keeps a NaN through relu and has finite-difference gradients") {
+  const Tensor x = Tensor({std::nan(""), 1.0}, {1, 2});
+  const Tensor y = ops::detail::dense(x, ops::ones({2, 1}, DType::float64), Tensor(), true);
+  CHECK(std::isnan(y.item<double>()));
+  check_gradients([](const Tensors& in) { return ops::detail::dense(in[0], in[1], in[2], true); },
+                  {random_input({3, 4}, 5), random_input({4, 5}, 6), random_input({5}, 7)});
+  check_gradients([](const Tensors& in) { return ops::detail::dense(in[0], in[1], Tensor(), false); },
+                  {random_input({3, 4}, 8), random_input({4, 5}, 9)});
+  CHECK_THROWS_WITH_AS(ops::detail::dense(ops::ones({2, 3}), ops::ones({4, 5}), Tensor(), false),
+                       doctest::Contains("dense: expected x (batch, d)"), ValueError);
 }
 
 }  // TEST_SUITE

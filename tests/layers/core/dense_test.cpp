@@ -21,6 +21,21 @@ TEST_CASE("Dense without bias applies to the last axis of a rank-3 input") {
                                   .expected_num_trainable_weights = 1});
 }
 
+TEST_CASE("Dense with relu (one fused kernel call) passes the layer test") {
+  keras::testing::run_layer_test([] { return layers::Dense(4, {.activation = "relu"}); },
+                                 {.input_shapes = {{3, 5}}, .expected_output_shape = Shape{3, 4},
+                                  .expected_num_trainable_weights = 2});
+}
+
+TEST_CASE("Dense applies a callable named relu as given, not the built-in relu") {
+  layers::Dense dense(1, {.activation = Activation([](const Tensor& x) { return x * 2.0; }, "relu"),
+                          .kernel_initializer = "ones", .bias_initializer = initializers::Constant({.value = -5.0})});
+  check_allclose(dense(Tensor({1.f, 1.f}, {1, 2})), Tensor({-6.f}, {1, 1}));
+  layers::Dense builtin(1, {.activation = "relu", .kernel_initializer = "ones",
+                            .bias_initializer = initializers::Constant({.value = -5.0})});
+  check_allclose(builtin(Tensor({1.f, 1.f}, {1, 2})), Tensor({0.f}, {1, 1}));
+}
+
 TEST_CASE("Dense computes inputs @ kernel + bias with Keras's weight layout") {
   layers::Dense dense(2, {.kernel_initializer = "ones", .bias_initializer = initializers::Constant({.value = 0.5})});
   Tensor y = dense(Tensor({1.f, 2.f, 3.f}, {1, 3}));

@@ -1,0 +1,107 @@
+#include <keras/core/allocator.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace keras::memory {
+
+namespace {
+
+constexpr size_t kAlignment = 64;
+// Bigger blocks go back to the system: they are one-off (whole datasets) more often than per-step,
+// and holding them would raise the resident set for nothing.
+constexpr size_t kMaxCachedBlock = size_t{64} << 20;
+
+size_t rounded(size_t nbytes) { return (std::max<size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment; }
+
+class Pool {
+ public:
+  void* allocate(size_t nbytes) {
+    const size_t size = rounded(nbytes);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = free_.find(size);
+      if (it != free_.end() && !it->second.empty()) {
+        void* p = it->second.back();
+        it->second.pop_back();
+        cached_bytes_ -= size;
+        --cached_blocks_;
+        ++hits_;
+        return p;
+      }
+      ++misses_;
+    }
+    return std::aligned_alloc(kAlignment, size);
+  }
+
+  void deallocate(void* data, size_t nbytes) {
+    if (!data) return;
+    const size_t size = rounded(nbytes);
+    if (size <= kMaxCachedBlock) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      // Over the limit, the whole cache goes: the sizes in use have changed (a new model, the last
+      // smaller batch), and the blocks of the old ones would wait for nothing.
+      if (cached_bytes_ + size > limit_) release_locked();
+      if (cached_bytes_ + size <= limit_) {
+        free_[size].push_back(data);
+        cached_bytes_ += size;
+        ++cached_blocks_;
+        return;
+      }
+    }
+    std::free(data);
+  }
+
+  void empty() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    release_locked();
+  }
+
+  void set_limit(size_t bytes) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    limit_ = bytes;
+    if (cached_bytes_ > limit_) release_locked();
+  }
+
+  PoolStats stats() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return {cached_bytes_, cached_blocks_, hits_, misses_};
+  }
+
+ private:
+  void release_locked() {
+    for (auto& [size, blocks] : free_) {
+      for (void* p : blocks) std::free(p);
+    }
+    free_.clear();
+    cached_bytes_ = 0;
+    cached_blocks_ = 0;
+  }
+
+  std::mutex mutex_;
+  std::unordered_map<size_t, std::vector<void*>> free_;
+  size_t limit_ = size_t{256} << 20;
+  size_t cached_bytes_ = 0;
+  size_t cached_blocks_ = 0;
+  uint64_t hits_ = 0;
+  uint64_t misses_ = 0;
+};
+
+// Never destroyed: tensors held in statics are freed after every other static is gone.
+Pool& pool() {
+  static Pool* p = new Pool;
+  return *p;
+}
+
+}  // namespace
+
+void* allocate_host(size_t nbytes) { return pool().allocate(nbytes); }
+void deallocate_host(void* data, size_t nbytes) { pool().deallocate(data, nbytes); }
+void empty_cache() { pool().empty(); }
+PoolStats pool_stats() { return pool().stats(); }
+void set_pool_limit(size_t bytes) { pool().set_limit(bytes); }
+
+}  // namespace keras::memory

@@ -1,0 +1,30 @@
+#pragma once
+// The host memory pool behind CPU tensor storage. Eager training makes the same shapes step after
+// step; each freed buffer waits in a free list for the next request of its size, so steps stop
+// paying for malloc, page faults and the kernel's zeroing of fresh pages.
+#include <cstddef>
+#include <cstdint>
+
+namespace keras::memory {
+
+/// What the host pool holds and how often it served a request.
+struct PoolStats {
+  size_t cached_bytes = 0;   // freed blocks kept for reuse
+  size_t cached_blocks = 0;
+  uint64_t hits = 0;         // requests served from the pool
+  uint64_t misses = 0;       // requests that went to the system
+};
+
+/// 64-byte aligned host memory of at least `nbytes` (rounded up to a multiple of 64): a cached block
+/// of that size when the pool has one. Returns nullptr when the system has no memory left.
+void* allocate_host(size_t nbytes);
+/// Gives back a block from allocate_host(nbytes): kept for reuse while the pool is under its limit
+/// and the block is not huge, else freed. Thread-safe, like allocate_host.
+void deallocate_host(void* data, size_t nbytes);
+/// Frees every cached block (live tensors are untouched).
+void empty_cache();
+PoolStats pool_stats();
+/// The most bytes the pool keeps cached (default 256 MiB); 0 turns caching off. Frees the excess.
+void set_pool_limit(size_t bytes);
+
+}  // namespace keras::memory

@@ -1,0 +1,75 @@
+#include <keras/core/allocator.h>
+#include <keras/keras.h>
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+using namespace keras;
+
+TEST_SUITE("core") {
+
+TEST_CASE("the host pool hands a freed block to the next request of its size") {
+  memory::empty_cache();
+  void* a = memory::allocate_host(1000);
+  CHECK(reinterpret_cast<uintptr_t>(a) % 64 == 0);
+  memory::deallocate_host(a, 1000);
+  CHECK(memory::pool_stats().cached_bytes == 1024);  // rounded up to 64 bytes
+  const uint64_t hits = memory::pool_stats().hits;
+  void* b = memory::allocate_host(1010);  // the same rounded size
+  CHECK(b == a);
+  CHECK(memory::pool_stats().hits == hits + 1);
+  CHECK(memory::pool_stats().cached_bytes == 0);
+  memory::deallocate_host(b, 1010);
+  memory::empty_cache();
+  CHECK(memory::pool_stats().cached_blocks == 0);
+}
+
+TEST_CASE("tensors of a repeated shape reuse their buffers") {
+  memory::empty_cache();
+  const void* first = nullptr;
+  {
+    const Tensor t = ops::ones({100, 100});
+    first = t.data();
+  }
+  const Tensor u = ops::zeros({100, 100});
+  CHECK(u.data() == first);
+  CHECK(u.to_vector<float>()[0] == 0.f);  // a reused buffer is filled like a fresh one
+}
+
+TEST_CASE("the host pool keeps no more than its limit") {
+  memory::empty_cache();
+  memory::set_pool_limit(4096);
+  std::vector<void*> blocks;
+  for (int i = 0; i < 3; ++i) blocks.push_back(memory::allocate_host(2048));
+  for (void* p : blocks) memory::deallocate_host(p, 2048);
+  CHECK(memory::pool_stats().cached_bytes <= 4096);
+  memory::set_pool_limit(0);  // off: nothing is cached
+  CHECK(memory::pool_stats().cached_bytes == 0);
+  void* p = memory::allocate_host(64);
+  memory::deallocate_host(p, 64);
+  CHECK(memory::pool_stats().cached_blocks == 0);
+  memory::set_pool_limit(size_t{256} << 20);
+}
+
+TEST_CASE("the host pool serves several threads at once") {
+  memory::empty_cache();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([t] {
+      for (int i = 0; i < 2000; ++i) {
+        const size_t n = static_cast<size_t>(64 * (1 + (i + t) % 7));
+        auto* p = static_cast<unsigned char*>(memory::allocate_host(n));
+        p[0] = p[n - 1] = static_cast<unsigned char>(i);
+        memory::deallocate_host(p, n);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(memory::pool_stats().cached_blocks <= 4 * 7);
+  memory::empty_cache();
+}
+
+}  // TEST_SUITE
