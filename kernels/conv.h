@@ -53,12 +53,4 @@ struct ConvBackwardWeightsArgs {
 };
 Tensors conv_backward_weights(const ConvBackwardWeightsArgs& args);
 
-/// diff_src = diff_dst where dst > 0, else 0: relu's backward read from its output (the fused
-/// forward keeps no pre-activation). diff_dst and dst share a shape and dtype.
-struct ReluBackwardArgs {
-  const Tensor& diff_dst;
-  const Tensor& dst;
-};
-Tensor relu_backward(const ReluBackwardArgs& args);
-
 }  // namespace keras::kernels

@@ -42,7 +42,6 @@ Tensor conv_backward_data(const ConvBackwardDataArgs& args) { KERAS_ROUTE(args.d
 Tensors conv_backward_weights(const ConvBackwardWeightsArgs& args) {
   KERAS_ROUTE(args.src.device(), conv_backward_weights, args);
 }
-Tensor relu_backward(const ReluBackwardArgs& args) { KERAS_ROUTE(args.dst.device(), relu_backward, args); }
 PoolForwardResult pool_forward(const PoolForwardArgs& args) { KERAS_ROUTE(args.src.device(), pool_forward, args); }
 Tensor pool_backward(const PoolBackwardArgs& args) { KERAS_ROUTE(args.diff_dst.device(), pool_backward, args); }
 BatchNormForwardResult batch_norm_forward(const BatchNormForwardArgs& args) {

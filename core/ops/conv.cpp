@@ -82,18 +82,11 @@ Tensor bias_grad(const Tensor& dy, const ConvGeometry& g) {
   return sum(dy, Axes(axes));
 }
 
-// dy where y > 0: relu's backward from its output. Linear in dy, so its own gradient is itself.
-Tensor relu_mask(const Tensor& dy, const Tensor& y) {
-  Tensor m = kernels::relu_backward({dy, y});
-  autograd::record(m, {dy}, [y](const Tensors& t) { return Tensors{relu_mask(t[0], y)}; });
-  return m;
-}
-
 // Fused activation(conv(x, w) + b); relu's gradient masks by the output (y > 0 exactly where x > 0).
 Tensor conv_fused(const Tensor& x, const Tensor& w, const Tensor& b, const ConvGeometry& g, ConvActivation act) {
   Tensor y = kernels::conv_forward({x, w, g, b, act});
   autograd::record(y, {x, w, b}, [x, w, b, g, act, y](const Tensors& dy, const autograd::NeedsGrad& needs) {
-    const Tensor m = act == ConvActivation::relu ? relu_mask(dy[0], y) : dy[0];
+    const Tensor m = act == ConvActivation::relu ? detail::relu_grad(dy[0], y) : dy[0];
     Tensors grads(3);
     if (needs[0]) grads[0] = conv_data_grad(m, w, x.shape(), g);
     if (needs[1] && needs[2]) {

@@ -562,34 +562,4 @@ Tensors conv_backward_weights(const ConvBackwardWeightsArgs& a) {
   return out;
 }
 
-Tensor relu_backward(const ReluBackwardArgs& a) {
-  const DType dtype = a.dst.dtype();
-  require_float(dtype, "relu_backward");
-  if (a.diff_dst.dtype() != dtype || a.diff_dst.shape() != a.dst.shape()) {
-    throw ValueError("relu_backward: expected diff_dst of shape " + a.dst.shape().str() + " and dtype " +
-                     std::string(dtype_name(dtype)) + ", got " + a.diff_dst.shape().str() + " " +
-                     std::string(dtype_name(a.diff_dst.dtype())));
-  }
-  if (is_half(dtype)) {
-    return cast(relu_backward({cast(a.diff_dst, DType::float32), cast(a.dst, DType::float32)}), dtype);
-  }
-  Tensor diff_src = Tensor::empty(a.dst.shape(), dtype, a.dst.device());
-  visit_dtype(dtype, [&](auto t) {
-    using T = decltype(t);
-    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-      const T* __restrict dy = a.diff_dst.data<T>();
-      const T* __restrict y = a.dst.data<T>();
-      T* __restrict dx = diff_src.mutable_data<T>();
-      parallel_for(diff_src.size(), 1, [&](int64_t begin, int64_t end) {
-        // Both loads unconditional, so the compiler turns the select into a vector blend.
-        for (int64_t i = begin; i < end; ++i) {
-          const T g = dy[i];
-          dx[i] = y[i] > T(0) ? g : T(0);
-        }
-      });
-    }
-  });
-  return diff_src;
-}
-
 }  // namespace keras::kernels::cpu

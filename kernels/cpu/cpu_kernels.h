@@ -32,7 +32,6 @@ Tensor random(const RandomArgs& args);
 Tensor conv_forward(const ConvForwardArgs& args);
 Tensor conv_backward_data(const ConvBackwardDataArgs& args);
 Tensors conv_backward_weights(const ConvBackwardWeightsArgs& args);
-Tensor relu_backward(const ReluBackwardArgs& args);
 PoolForwardResult pool_forward(const PoolForwardArgs& args);
 Tensor pool_backward(const PoolBackwardArgs& args);
 BatchNormForwardResult batch_norm_forward(const BatchNormForwardArgs& args);
