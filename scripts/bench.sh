@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Fashion-MNIST MLP benchmark: keras-cpp against libtorch at its fastest, on the same machine in
-# the same run. Prints each run's RESULT lines, then the median of each figure and the ratios.
-#   RUNS     runs of each implementation, interleaved (default 3)
+# Fashion-MNIST benchmark: keras-cpp against libtorch at its fastest, on the same machine in the same
+# run, for the MLP and the simple CNN. Prints each run's RESULT lines, then the median of each figure
+# and the ratios, per model.
+#   RUNS     runs of each implementation and model, interleaved (default 3)
+#   MODELS   models to run (default "mlp cnn")
 #   THREADS  OpenMP threads for both (default 2)
 #   JOBS     build parallelism (default 2)
 #   BUILD    build directory (default build)
@@ -58,36 +60,45 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for ((run = 1; run <= runs; ++run)); do
   echo "bench: run $run of $runs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-  "./$build/benchmarks/fashion_mnist" | tee -a "$log"
-  "./$build/benchmarks/fashion_mnist_torch" | tee -a "$log"
+  # One process per implementation and model, so each peak_rss_mb is that model's alone.
+  for model in ${MODELS:-mlp cnn}; do
+    "./$build/benchmarks/fashion_mnist" "$model" | tee -a "$log"
+    "./$build/benchmarks/fashion_mnist_torch" "$model" | tee -a "$log"
+  done
 done
 
-# Medians of each RESULT field per implementation, then keras-cpp / libtorch for the speeds.
+# Medians of each RESULT field per implementation and model, then keras-cpp / libtorch per model.
 awk '
-  function median(impl, key,   n, i, j, t, v) {
-    n = count[impl]
-    for (i = 1; i <= n; ++i) v[i] = value[impl, key, i]
+  function median(id, key,   n, i, j, t, v) {
+    n = count[id]
+    for (i = 1; i <= n; ++i) v[i] = value[id, key, i]
     for (i = 2; i <= n; ++i) for (j = i; j > 1 && v[j - 1] > v[j]; --j) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
     return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
   }
   $1 == "RESULT" {
+    delete field
     for (i = 2; i <= NF; ++i) { split($i, kv, "="); field[kv[1]] = kv[2] }
-    impl = field["impl"]
-    n = ++count[impl]
-    for (k in field) value[impl, k, n] = field[k]
+    id = field["impl"] " " field["model"]
+    models[field["model"]] = 1
+    n = ++count[id]
+    for (k in field) value[id, k, n] = field[k]
   }
   END {
     keys = "epoch_s train_sps infer_sps test_acc peak_rss_mb"
     split(keys, key, " ")
-    print "\nmedians of " count["keras-cpp"] " runs:"
-    for (impl in count) {
-      line = sprintf("MEDIAN impl=%s", impl)
-      for (k = 1; k <= 5; ++k) line = line sprintf(" %s=%s", key[k], median(impl, key[k]))
+    print "\nmedians:"
+    for (id in count) {
+      split(id, part, " ")
+      line = sprintf("MEDIAN impl=%s model=%s runs=%d", part[1], part[2], count[id])
+      for (k = 1; k <= 5; ++k) line = line sprintf(" %s=%s", key[k], median(id, key[k]))
       print line
     }
-    if (count["keras-cpp"] && count["libtorch"]) {
-      printf "RATIO keras-cpp/libtorch train_sps=%.2f infer_sps=%.2f (above 1: keras-cpp is faster)\n",
-        median("keras-cpp", "train_sps") / median("libtorch", "train_sps"),
-        median("keras-cpp", "infer_sps") / median("libtorch", "infer_sps")
+    for (m in models) {
+      a = "keras-cpp " m; b = "libtorch " m
+      if (count[a] && count[b]) {
+        printf "RATIO model=%s keras-cpp/libtorch train_sps=%.2f infer_sps=%.2f peak_rss_mb=%.2f (speed above 1 and memory below 1: keras-cpp is better)\n",
+          m, median(a, "train_sps") / median(b, "train_sps"), median(a, "infer_sps") / median(b, "infer_sps"),
+          median(a, "peak_rss_mb") / median(b, "peak_rss_mb")
+      }
     }
   }' "$log"
