@@ -182,10 +182,12 @@ dnnl::reorder cached_reorder(const std::string& key, const dnnl::memory::desc& f
   return cache.get(key, [&] { return dnnl::reorder(dnnl::reorder::primitive_desc(dnnl_engine(), from, dnnl_engine(), to)); });
 }
 
-// Weights in the layout a primitive wants. A reordered copy is kept per weights buffer (held weakly,
-// so a freed buffer is never mistaken for a new one at the same address): a kernel is reordered once
-// between optimizer updates however often the forward and backward passes read it. `key` names the
-// reorder primitive (built once per primitive that asks).
+// Weights in the layout a primitive wants. A reordered copy is kept per weights buffer, so a kernel is
+// reordered once between optimizer updates however often the forward and backward passes read it.
+// The cache holds each buffer strongly: optimizers update a variable in place only when nothing else
+// shares its buffer (Variable::writable_value), so holding it makes an update go to a fresh buffer
+// and a cached copy can never go stale. An entry whose buffer nobody else holds any more is dropped.
+// `key` names the reorder primitive (built once per primitive that asks).
 class ReorderedWeights {
  public:
   dnnl::memory get(const Tensor& w, const std::string& key, const dnnl::memory::desc& user,
@@ -194,11 +196,10 @@ class ReorderedWeights {
     dnnl::memory user_mem(user, engine, const_cast<void*>(w.data()));
     if (user == want) return user_mem;
     std::lock_guard<std::mutex> lock(mutex_);
-    std::erase_if(entries_, [](const Entry& e) { return e.storage.expired(); });
+    std::erase_if(entries_, [](const Entry& e) { return e.storage.use_count() == 1; });
     const std::shared_ptr<Storage>& storage = w.storage();
     for (const Entry& e : entries_) {
-      const bool same_buffer = !e.storage.owner_before(storage) && !storage.owner_before(e.storage);
-      if (same_buffer && e.offset == w.offset() && e.user == user && e.want == want) return e.memory;
+      if (e.storage == storage && e.offset == w.offset() && e.user == user && e.want == want) return e.memory;
     }
     dnnl::memory out(want, engine);
     cached_reorder("w" + key, user, want).execute(dnnl_stream(), user_mem, out);
@@ -210,7 +211,7 @@ class ReorderedWeights {
 
  private:
   struct Entry {
-    std::weak_ptr<Storage> storage;
+    std::shared_ptr<Storage> storage;
     size_t offset;
     dnnl::memory::desc user, want;
     dnnl::memory memory;

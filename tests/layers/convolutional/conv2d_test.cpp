@@ -115,6 +115,23 @@ TEST_CASE("Conv2D reads its kernel afresh after an assign (no stale reordered we
   }
 }
 
+TEST_CASE("Conv2D reads its kernel afresh after an in-place optimizer update") {
+  // Optimizers write a variable's buffer in place when nothing else holds it; the reordered-weights
+  // cache must never serve the values from before the update.
+  layers::Conv2D conv(4, {3, 3}, {.padding = "same"});
+  const Tensor x = random_input({2, 5, 5, 3}, 7).astype(DType::float32);
+  conv(x);
+  optimizers::SGD sgd({.learning_rate = 0.5});
+  for (int step = 0; step < 3; ++step) {
+    conv(x);  // caches the reordered kernel
+    const std::vector<Variable> vars = {conv.kernel()};
+    sgd.apply_gradients({ops::ones_like(conv.kernel().value())}, vars);
+    const Tensor expected = ops::conv(x.astype(DType::float64), conv.kernel().value().astype(DType::float64),
+                                      {.padding = "same"}) + conv.bias().value().astype(DType::float64);
+    check_allclose(conv(x), expected, 1e-4, 1e-4);
+  }
+}
+
 TEST_CASE("A small CNN trains with fit: the loss falls") {
   // Label: whether the bright pixel sits in the left or the right half of a 6x6 image.
   std::vector<float> xs(64 * 36, 0.f), ys(64);
