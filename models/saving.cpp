@@ -5,6 +5,7 @@
 #include <keras/io/keras_h5_weights.h>
 #include <keras/io/legacy_h5.h>
 #include <keras/layers/registry.h>
+#include <keras/layers/weight_budget.h>
 
 #include <nlohmann/json.hpp>
 
@@ -147,7 +148,13 @@ void save_model(const Model& model, const std::string& path) {
 std::shared_ptr<Model> load_model(const std::string& path) {
   if (ends_with(path, ".keras")) {
     const io::KerasArchive archive = io::read_keras_archive(path);
-    std::shared_ptr<Model> model = model_from_config(archive.config, path);
+    // Opened first, so that weights which are not HDF5 are reported as such.
+    (void)io::H5File::open_image(archive.weights_h5.data(), archive.weights_h5.size(), path + ":model.weights.h5");
+    std::shared_ptr<Model> model = [&] {
+      // The model's weights all come from model.weights.h5, so they cannot need more than it holds.
+      const WeightBudget budget(archive.weights_h5.size(), path);
+      return model_from_config(archive.config, path);
+    }();
     load_weights_from_archive(*model, archive, path);
     if (archive.config.is_object() && archive.config.contains("compile_config") &&
         archive.config["compile_config"].is_object()) {
@@ -161,7 +168,10 @@ std::shared_ptr<Model> load_model(const std::string& path) {
   if (is_legacy_h5(path)) {
     const io::H5File file = io::H5File::open(path);
     const Config config = io::upgrade_legacy_model_config(io::read_legacy_model_config(file));
-    std::shared_ptr<Model> model = model_from_config(config, path);
+    std::shared_ptr<Model> model = [&] {
+      const WeightBudget budget(file.file_size(), path);
+      return model_from_config(config, path);
+    }();
     if (!file.has_group("model_weights")) throw ValueError("Cannot load a model from '" + path + "': it has no model_weights group");
     io::load_legacy_weights(file.group("model_weights"), *model);
     return model;

@@ -2,6 +2,7 @@
 
 #include <keras/core/errors.h>
 #include <keras/io/atomic_file.h>
+#include <keras/layers/weight_budget.h>
 #include <keras/models/saving.h>
 
 #include <filesystem>
@@ -116,8 +117,17 @@ std::string json_weights_path(const std::string& json_path) {
 
 std::shared_ptr<Model> load_model_file(const std::string& path, bool require_weights) {
   if (model_format(path) != ModelFormat::json) return load_model(path);
-  std::shared_ptr<Model> model = models::model_from_json(read_text(path));
   const std::string weights = json_weights_path(path);
+  std::error_code error;
+  const std::uintmax_t weights_size = std::filesystem::file_size(weights, error);
+  std::shared_ptr<Model> model;
+  if (error) {
+    model = models::model_from_json(read_text(path));
+  } else {
+    // The weights all come from the weights file, so they cannot need more than it holds.
+    const WeightBudget budget(weights_size, path);
+    model = models::model_from_json(read_text(path));
+  }
   if (std::filesystem::exists(weights)) {
     model->load_weights(weights);
   } else if (require_weights) {
