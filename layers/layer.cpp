@@ -3,6 +3,7 @@
 #include <keras/core/gradient_tape.h>
 #include <keras/core/ops.h>
 #include <keras/layers/dtype_policy.h>
+#include <keras/layers/weight_budget.h>
 
 #include <nlohmann/json.hpp>
 
@@ -144,9 +145,25 @@ void Layer::track_shared(std::shared_ptr<Layer> layer) {
 
 Variable Layer::declare_weight(const std::string& name) const { return Variable(VariableOptions{.name = name}); }
 
+// Bytes of a weight, saturating: a hostile config's shape may overflow 64 bits.
+static uint64_t weight_bytes(const Shape& shape, DType dtype) {
+  uint64_t n = dtype_size(dtype);
+  for (int64_t d : shape.dims()) {
+    if (d <= 0) return 0;
+  }
+  for (int64_t d : shape.dims()) {
+    if (n > UINT64_MAX / static_cast<uint64_t>(d)) return UINT64_MAX;
+    n *= static_cast<uint64_t>(d);
+  }
+  return n;
+}
+
 Variable& Layer::add_weight(Variable& slot, const WeightOptions& options) {
   if (!slot.defined()) slot = Variable(VariableOptions{.name = "variable"});
   const DType dtype = options.dtype.value_or(variable_dtype());
+  // Checked before the initializer allocates: a loaded file's config may ask for absurd shapes.
+  WeightBudget::charge(weight_bytes(options.shape, dtype), "the weight of shape " + options.shape.str() +
+                                                              " in layer '" + name() + "' (" + class_name() + ")");
   slot.assign(options.initializer(options.shape, dtype));
   slot.set_trainable(options.trainable && state_->trainable);
   if (options.constraint) {

@@ -227,7 +227,9 @@ class Model : public Layer {
   void save(const std::string& path) const;
   /// Keras 3's weights file; the path must end in `.weights.h5`, as Keras requires.
   void save_weights(const std::string& path) const;
-  /// Loads weights from `.weights.h5`, `.keras` or legacy `.h5`/`.hdf5`; nothing changes if it fails.
+  /// Loads weights from `.weights.h5`, `.keras` or legacy `.h5`/`.hdf5`; nothing changes if it fails. As in
+  /// Keras 3, a compiled model also gets its optimizer's variables from a `.weights.h5` or `.keras` file
+  /// that holds them (skipped with a warning when their number differs).
   void load_weights(const std::string& path);
   /// serialize_keras_object(model) as JSON text (models::model_from_json reads it back).
   std::string to_json() const;

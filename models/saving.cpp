@@ -5,6 +5,7 @@
 #include <keras/io/keras_h5_weights.h>
 #include <keras/io/legacy_h5.h>
 #include <keras/layers/registry.h>
+#include <keras/layers/weight_budget.h>
 
 #include <nlohmann/json.hpp>
 
@@ -43,20 +44,35 @@ std::vector<io::Saveable> model_saveables(const Model& model) {
   return saveables;
 }
 
-// Restores the optimizer's state from optimizer/vars when the file has it. As Keras, a file whose
-// optimizer holds a different number of variables (saved before the optimizer was built, or by
-// another optimizer) is skipped with a warning.
-void load_optimizer_state(const Model& model, const io::H5Group& weights) {
-  if (!model.compiled() || !weights.has_group("optimizer/vars")) return;
+// Whether the optimizer's state should be read from optimizer/vars: when the model is compiled and
+// the file has it. As Keras, a file whose optimizer holds a different number of variables (saved
+// before the optimizer was built, or by another optimizer) is skipped with a warning.
+bool has_optimizer_state(const Model& model, const io::H5Group& weights) {
+  if (!model.compiled() || !weights.has_group("optimizer/vars")) return false;
   const io::Saveable saveable = optimizer_saveable(model);
   const size_t stored = weights.group("optimizer/vars").children().size();
   if (stored != saveable.variables.size()) {
     std::cerr << "UserWarning: Skipping variable loading for optimizer '" << saveable.name << "', because it has "
               << saveable.variables.size() << " variables whereas the saved optimizer has " << stored << " variables."
               << std::endl;
-    return;
+    return false;
   }
+  return true;
+}
+
+// Restores the optimizer's state from optimizer/vars when the file has it.
+void load_optimizer_state(const Model& model, const io::H5Group& weights) {
+  if (!has_optimizer_state(model, weights)) return;
+  const io::Saveable saveable = optimizer_saveable(model);
   io::assign_saveables({saveable}, io::read_saveables(weights, {saveable}));
+}
+
+// Keras 3's load_weights walk: the layers' variables, and the optimizer's when the model is compiled
+// and the file holds them. Every value is read and checked before any is assigned.
+void load_weights_and_optimizer(const Model& model, const io::H5Group& weights) {
+  std::vector<io::Saveable> saveables = io::collect_saveables(model);
+  if (has_optimizer_state(model, weights)) saveables.push_back(optimizer_saveable(model));
+  io::assign_saveables(saveables, io::read_saveables(weights, saveables));
 }
 
 // Runs `load`, naming `source` in its ValueErrors and NotImplementedErrors (deserialisers name the
@@ -132,7 +148,13 @@ void save_model(const Model& model, const std::string& path) {
 std::shared_ptr<Model> load_model(const std::string& path) {
   if (ends_with(path, ".keras")) {
     const io::KerasArchive archive = io::read_keras_archive(path);
-    std::shared_ptr<Model> model = model_from_config(archive.config, path);
+    // Opened first, so that weights which are not HDF5 are reported as such.
+    (void)io::H5File::open_image(archive.weights_h5.data(), archive.weights_h5.size(), path + ":model.weights.h5");
+    std::shared_ptr<Model> model = [&] {
+      // The model's weights all come from model.weights.h5, so they cannot need more than it holds.
+      const WeightBudget budget(archive.weights_h5.size(), path);
+      return model_from_config(archive.config, path);
+    }();
     load_weights_from_archive(*model, archive, path);
     if (archive.config.is_object() && archive.config.contains("compile_config") &&
         archive.config["compile_config"].is_object()) {
@@ -146,7 +168,10 @@ std::shared_ptr<Model> load_model(const std::string& path) {
   if (is_legacy_h5(path)) {
     const io::H5File file = io::H5File::open(path);
     const Config config = io::upgrade_legacy_model_config(io::read_legacy_model_config(file));
-    std::shared_ptr<Model> model = model_from_config(config, path);
+    std::shared_ptr<Model> model = [&] {
+      const WeightBudget budget(file.file_size(), path);
+      return model_from_config(config, path);
+    }();
     if (!file.has_group("model_weights")) throw ValueError("Cannot load a model from '" + path + "': it has no model_weights group");
     io::load_legacy_weights(file.group("model_weights"), *model);
     return model;
@@ -158,7 +183,13 @@ std::shared_ptr<Model> load_model(const std::string& path) {
 namespace models {
 
 std::shared_ptr<Model> model_from_json(const std::string& json) {
-  return model_from_config(io::json_loads(json, "model_from_json"), "model_from_json");
+  const Config object = io::json_loads(json, "model_from_json");
+  std::shared_ptr<Model> model = model_from_config(object, "model_from_json");
+  // As Keras's deserialize_keras_object: a config that records compile() compiles the model.
+  if (object.is_object() && object.contains("compile_config") && object["compile_config"].is_object()) {
+    naming_source("model_from_json", [&] { model->compile_from_config(object["compile_config"]); });
+  }
+  return model;
 }
 
 }  // namespace models
@@ -169,16 +200,18 @@ void Model::save_weights(const std::string& path) const {
   if (!ends_with(path, ".weights.h5")) {
     throw ValueError("The filename must end in `.weights.h5`. Received: filepath=" + path);
   }
-  // Keras's walk reaches the optimizer too, so its state is in the file (load_weights leaves it be).
+  // Keras's walk reaches the optimizer too, so its state is in the file (and load_weights restores it).
   io::save_weights_h5(*this, path, compiled() ? std::vector<io::Saveable>{optimizer_saveable(*this)}
                                               : std::vector<io::Saveable>{});
 }
 
 void Model::load_weights(const std::string& path) {
   if (ends_with(path, ".keras")) {
-    load_weights_from_archive(*this, io::read_keras_archive(path, false), path);
+    const io::KerasArchive archive = io::read_keras_archive(path, false);
+    load_weights_and_optimizer(
+        *this, io::H5File::open_image(archive.weights_h5.data(), archive.weights_h5.size(), path + ":model.weights.h5"));
   } else if (ends_with(path, ".weights.h5")) {
-    io::load_weights_h5(*this, path);
+    load_weights_and_optimizer(*this, io::H5File::open(path));
   } else if (is_legacy_h5(path)) {
     io::load_legacy_weights_file(*this, path);
   } else {

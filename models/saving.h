@@ -16,7 +16,8 @@ std::shared_ptr<Model> load_model(const std::string& path);
 namespace models {
 /// keras.models.load_model (the same function).
 using ::keras::load_model;
-/// keras.models.model_from_json: a model (without weights) from Model::to_json()'s text.
+/// keras.models.model_from_json: a model (without weights) from Model::to_json()'s text, compiled when
+/// the text holds a compile_config (as Keras's deserialize_keras_object compiles it).
 std::shared_ptr<Model> model_from_json(const std::string& json);
 }  // namespace models
 

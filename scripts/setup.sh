@@ -13,6 +13,7 @@ packages=(
   zipcmp zipmerge ziptool  # NOTE: Debian's libzip CMake config fails unless these tools exist
   zlib1g-dev            # gzip-compressed IDX files (Fashion-MNIST)
   doctest-dev           # the test suite
+  clang-14 libclang-rt-14-dev libomp-14-dev  # the sanitizer build and its libFuzzer targets
   dataset-fashion-mnist # the data set the samples train on
 )
 

@@ -113,7 +113,8 @@ Tensor divide(const Tensor& x1, const Tensor& x2) {
   detail::require_defined(x2, "divide");
   const auto [a, b] = binary_operands(detail::to_floating(x1), detail::to_floating(x2), "divide");
   Tensor y = kernels::binary({BinaryOp::divide, a, b});
-  autograd::record(y, {a, b}, [a, b, y](const Tensors& dy, const autograd::NeedsGrad& needs) {
+  // Init-captures: clang before 16 cannot capture structured bindings by name.
+  autograd::record(y, {a, b}, [a = a, b = b, y](const Tensors& dy, const autograd::NeedsGrad& needs) {
     return Tensors{needs[0] ? sum_to_shape(divide(dy[0], b), a.shape()) : Tensor(),
                    needs[1] ? sum_to_shape(negative(multiply(dy[0], divide(y, b))), b.shape()) : Tensor()};
   });
@@ -297,7 +298,7 @@ Tensor where(const Tensor& condition, const Tensor& x1, const Tensor& x2) {
   broadcast_shapes(broadcast_shapes(condition.shape(), x1.shape(), "where"), x2.shape(), "where");
   auto [a, b] = detail::promote(x1, x2);
   Tensor y = kernels::where(condition, a, b);
-  autograd::record(y, {a, b}, [condition, a, b](const Tensors& dy) {
+  autograd::record(y, {a, b}, [condition, a = a, b = b](const Tensors& dy) {
     const Tensor zero = zeros_like(dy[0]);
     return Tensors{sum_to_shape(where(condition, dy[0], zero), a.shape()),
                    sum_to_shape(where(condition, zero, dy[0]), b.shape())};

@@ -105,6 +105,31 @@ TEST_SUITE("training") {
     CHECK(twin.get_weights()[0].to_vector<float>() == model.get_weights()[0].to_vector<float>());
   }
 
+  TEST_CASE("load_weights restores a built optimizer's state from .weights.h5 and .keras files, as Keras 3") {
+    auto [x, y] = line_data();
+    Sequential model = make_model();
+    model.fit(x, y, {.batch_size = 8, .epochs = 1, .verbose = 0, .shuffle = false});
+    TempDir dir;
+    model.save_weights(dir / "w.weights.h5");
+    model.save(dir / "m.keras");
+    for (const std::string file : {"w.weights.h5", "m.keras"}) {
+      INFO(file);
+      utils::set_random_seed(3);
+      Sequential twin({Input({2}), layers::Dense(4, {.activation = "tanh"}), layers::Dense(1)});
+      twin.compile_from_config(model.get_compile_config());  // builds the optimizer
+      REQUIRE(twin.optimizer().iterations() == 0);
+      twin.load_weights(dir / file);
+      CHECK(twin.optimizer().iterations() == 3);
+      const std::vector<Variable> want = model.optimizer().variables(), got = twin.optimizer().variables();
+      REQUIRE(want.size() == got.size());
+      for (size_t i = 0; i < want.size(); ++i) CHECK(got[i].value().to_vector<float>() == want[i].value().to_vector<float>());
+    }
+    // A compiled model whose optimizer is not built yet keeps its (empty) state, with Keras's warning.
+    Sequential unbuilt = make_model();
+    unbuilt.load_weights(dir / "w.weights.h5");
+    CHECK(unbuilt.get_weights()[0].to_vector<float>() == model.get_weights()[0].to_vector<float>());
+  }
+
   TEST_CASE("compile_from_config reads what get_compile_config wrote") {
     Sequential model = make_model();
     Sequential other({Input({2}), layers::Dense(1)});

@@ -1,5 +1,8 @@
 #include <keras/keras.h>
+#include <keras/io/keras_archive.h>
+#include <keras/io/keras_h5_weights.h>
 #include <keras/layers/registry.h>
+#include <keras/layers/weight_budget.h>
 
 #include <doctest/doctest.h>
 
@@ -134,6 +137,30 @@ TEST_CASE("to_json is serialize_keras_object as Python writes it, and model_from
   CHECK_THROWS_WITH_AS(models::model_from_json("[1, 2"), doctest::Contains("not valid JSON"), ValueError);
   CHECK_THROWS_WITH_AS(models::model_from_json(R"({"class_name": "Dense", "config": {"units": 1}})"),
                        doctest::Contains("not a model"), ValueError);
+}
+
+TEST_CASE("A file whose config asks for more weight data than it holds is a ValueError, before any allocation") {
+  // Found by fuzz_model_config: a Dense of 480 million units made load_model allocate 1.9 GB.
+  TempDir dir;
+  Sequential small({Input({4}, {.name = "x"}), layers::Dense(2, {.name = "d"})}, {.name = "s"});
+  Config config = serialize_layer(small);
+  for (Config& layer : config["config"]["layers"]) {
+    if (layer["config"]["name"] == "d") layer["config"]["units"] = 1000000000;  // 16 GB of kernel
+  }
+  io::write_keras_archive(dir / "huge.keras", config,
+                          [&](io::H5File& file) { io::write_saveables(file, io::collect_saveables(small)); });
+  CHECK_THROWS_WITH_AS(load_model(dir / "huge.keras"), doctest::Contains("describes weights larger than it can hold"),
+                       ValueError);
+  // A shape whose byte count overflows 64 bits is refused too, and budgets nest.
+  const WeightBudget outer(1 << 20, "outer");
+  {
+    const WeightBudget inner(uint64_t{1} << 40, "inner");
+    const Tensor x = ops::zeros({1, 2});
+    CHECK_THROWS_WITH_AS(layers::Dense(4611686018427387904)(x), doctest::Contains("'inner' describes weights larger"),
+                         ValueError);
+    CHECK_THROWS_WITH_AS(layers::Dense(1 << 19)(x), doctest::Contains("'outer' describes weights larger"), ValueError);
+  }
+  CHECK(layers::Dense(3)(ops::zeros({1, 2})).shape() == Shape({1, 3}));  // 36 bytes fit
 }
 
 }  // TEST_SUITE

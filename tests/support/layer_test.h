@@ -1,6 +1,7 @@
 #pragma once
 // run_layer_test: the checks every layer goes through (after Keras's testing.run_layer_test):
 // output shape, weight counts, compute_output_shape and symbolic calls, config round trip with
+// identical outputs, saving through every file format (.keras, .weights.h5, legacy .h5) with
 // identical outputs, and gradients by finite differences in float64 (inputs and weights).
 #include <keras/keras.h>
 #include <keras/layers/dtype_policy.h>
@@ -8,6 +9,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "support/files.h"
 #include "support/gradient_check.h"
 
 #include <functional>
@@ -80,6 +82,23 @@ inline void run_layer_test(const std::function<AnyLayer()>& make, const LayerTes
     Model model(ins, outs);
     const Tensors again = model(xs, false);
     for (size_t i = 0; i < ys.size(); ++i) check_allclose(again[i], ys[i], 1e-6, 1e-6);
+
+    // The one-layer model saved in every format loads back with identical outputs.
+    TempDir dir;
+    model.save(dir / "m.keras");
+    model.save(dir / "m.h5");
+    model.save_weights(dir / "m.weights.h5");
+    auto check_same = [&](Model& loaded, const char* how) {
+      INFO("saved and loaded through " << how);
+      const Tensors back = loaded(xs, false);
+      REQUIRE(back.size() == again.size());
+      for (size_t i = 0; i < back.size(); ++i) check_allclose(back[i], again[i], 0, 0);
+    };
+    check_same(*load_model(dir / "m.keras"), ".keras");
+    check_same(*load_model(dir / "m.h5"), "legacy .h5");
+    std::shared_ptr<Model> fresh = models::model_from_json(model.to_json());
+    fresh->load_weights(dir / "m.weights.h5");
+    check_same(*fresh, "to_json + .weights.h5");
   }
 
   // Config round trip: same config, same outputs with the same weights.
