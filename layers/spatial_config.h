@@ -2,6 +2,8 @@
 // Reading and writing the int-or-tuple arguments of pooling, padding, cropping and upsampling layers
 // in their configs (internal to layers/).
 #include <keras/core/errors.h>
+#include <keras/core/ops/manipulation.h>
+#include <keras/core/shape.h>
 #include <keras/layers/config.h>
 
 #include <nlohmann/json.hpp>
@@ -82,6 +84,45 @@ inline std::vector<std::pair<int64_t, int64_t>> all_axes(const std::vector<std::
                                                          int64_t rank, bool channels_last) {
   std::vector<std::pair<int64_t, int64_t>> out(static_cast<size_t>(rank), {0, 0});
   for (size_t i = 0; i < spatial.size(); ++i) out[static_cast<size_t>(spatial_axis(i, rank, channels_last))] = spatial[i];
+  return out;
+}
+
+/// The shape after Cropping: each known spatial axis shrinks by its two croppings; Keras's ValueError
+/// when nothing would be left.
+inline Shape cropped_shape(const Shape& input_shape, const std::vector<std::pair<int64_t, int64_t>>& cropping,
+                           bool channels_last) {
+  Shape out = input_shape;
+  for (size_t i = 0; i < cropping.size(); ++i) {
+    const int64_t axis = spatial_axis(i, input_shape.rank(), channels_last);
+    if (out[axis] == None) continue;
+    out[axis] -= cropping[i].first + cropping[i].second;
+    if (out[axis] <= 0) {
+      throw ValueError("Values in `cropping` argument should be smaller than the corresponding spatial dimension of "
+                       "the input. Received: input_shape=" + input_shape.str() + ", cropping=" +
+                       pairs_to_config(cropping).dump());
+    }
+  }
+  return out;
+}
+
+/// Cropping's call: one slice starting at each axis's leading cropping.
+inline Tensor crop(const Tensor& inputs, const std::vector<std::pair<int64_t, int64_t>>& cropping, bool channels_last) {
+  const Shape out = cropped_shape(inputs.shape(), cropping, channels_last);
+  std::vector<int64_t> starts(static_cast<size_t>(inputs.rank()), 0);
+  for (size_t i = 0; i < cropping.size(); ++i) {
+    starts[static_cast<size_t>(spatial_axis(i, inputs.rank(), channels_last))] = cropping[i].first;
+  }
+  return ops::slice(inputs, starts, out.dims());
+}
+
+/// The shape after ZeroPadding: each known spatial axis grows by its two paddings.
+inline Shape padded_shape(const Shape& input_shape, const std::vector<std::pair<int64_t, int64_t>>& padding,
+                          bool channels_last) {
+  Shape out = input_shape;
+  for (size_t i = 0; i < padding.size(); ++i) {
+    const int64_t axis = spatial_axis(i, input_shape.rank(), channels_last);
+    if (out[axis] != None) out[axis] += padding[i].first + padding[i].second;
+  }
   return out;
 }
 

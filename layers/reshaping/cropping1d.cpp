@@ -18,27 +18,11 @@ Cropping1D::Cropping1D(const PairsArgument& cropping, Cropping1DOptions options)
 }
 
 Tensor Cropping1D::call(const Tensor& inputs, bool /*training*/) {
-  const Shape out = compute_output_shape(inputs.shape());
-  std::vector<int64_t> starts(static_cast<size_t>(inputs.rank()), 0);
-  for (size_t i = 0; i < cropping_.size(); ++i) {
-    starts[static_cast<size_t>(detail::spatial_axis(i, inputs.rank(), data_format_ == "channels_last"))] = cropping_[i].first;
-  }
-  return ops::slice(inputs, starts, out.dims());
+  return detail::crop(inputs, cropping_, data_format_ == "channels_last");
 }
 
 Shape Cropping1D::compute_output_shape(const Shape& input_shape) {
-  Shape out = input_shape;
-  for (size_t i = 0; i < cropping_.size(); ++i) {
-    const int64_t axis = detail::spatial_axis(i, input_shape.rank(), data_format_ == "channels_last");
-    if (out[axis] == None) continue;
-    out[axis] -= cropping_[i].first + cropping_[i].second;
-    if (out[axis] <= 0) {
-      throw ValueError("Values in `cropping` argument should be smaller than the corresponding spatial dimension of "
-                       "the input. Received: input_shape=" + input_shape.str() + ", cropping=" +
-                       detail::pairs_to_config(cropping_).dump());
-    }
-  }
-  return out;
+  return detail::cropped_shape(input_shape, cropping_, data_format_ == "channels_last");
 }
 
 Config Cropping1D::get_config() const {

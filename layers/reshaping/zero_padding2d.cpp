@@ -22,12 +22,7 @@ Tensor ZeroPadding2D::call(const Tensor& inputs, bool /*training*/) {
 }
 
 Shape ZeroPadding2D::compute_output_shape(const Shape& input_shape) {
-  Shape out = input_shape;
-  for (size_t i = 0; i < padding_.size(); ++i) {
-    const int64_t axis = detail::spatial_axis(i, input_shape.rank(), data_format_ == "channels_last");
-    if (out[axis] != None) out[axis] += padding_[i].first + padding_[i].second;
-  }
-  return out;
+  return detail::padded_shape(input_shape, padding_, data_format_ == "channels_last");
 }
 
 Config ZeroPadding2D::get_config() const {
