@@ -3,6 +3,7 @@
 #include <keras/core/ops.h>
 #include <keras/core/ops/conv_utils.h>
 #include <keras/layers/convolutional/base_conv.h>
+#include <keras/layers/convolutional/conv_config.h>
 
 #include <nlohmann/json.hpp>
 
@@ -93,15 +94,7 @@ Config BaseConvTranspose::get_config() const {
   c["output_padding"] = output_padding_ ? Config(*output_padding_) : Config(nullptr);
   c["data_format"] = data_format_;
   c["dilation_rate"] = dilation_rate_;
-  c["activation"] = options_.activation.to_config();
-  c["use_bias"] = options_.use_bias;
-  c["kernel_initializer"] = options_.kernel_initializer.to_config();
-  c["bias_initializer"] = options_.bias_initializer.to_config();
-  c["kernel_regularizer"] = options_.kernel_regularizer.to_config();
-  c["bias_regularizer"] = options_.bias_regularizer.to_config();
-  c["activity_regularizer"] = options_.activity_regularizer.to_config();
-  c["kernel_constraint"] = options_.kernel_constraint.to_config();
-  c["bias_constraint"] = options_.bias_constraint.to_config();
+  conv_detail::write_activation_and_weight_keys(c, options_);
   return c;
 }
 
@@ -128,15 +121,7 @@ BaseConvTransposeOptions BaseConvTranspose::options_from_config(const Config& co
     o.data_format = config["data_format"].get<std::string>();
   }
   o.dilation_rate = conv_detail::tuple_from_config(config, "dilation_rate", o.dilation_rate);
-  if (config.contains("activation")) o.activation = Activation::from_config(config["activation"]);
-  if (config.contains("use_bias")) o.use_bias = config["use_bias"].get<bool>();
-  if (config.contains("kernel_initializer")) o.kernel_initializer = Initializer::from_config(config["kernel_initializer"]);
-  if (config.contains("bias_initializer")) o.bias_initializer = Initializer::from_config(config["bias_initializer"]);
-  if (config.contains("kernel_regularizer")) o.kernel_regularizer = Regularizer::from_config(config["kernel_regularizer"]);
-  if (config.contains("bias_regularizer")) o.bias_regularizer = Regularizer::from_config(config["bias_regularizer"]);
-  if (config.contains("activity_regularizer")) o.activity_regularizer = Regularizer::from_config(config["activity_regularizer"]);
-  if (config.contains("kernel_constraint")) o.kernel_constraint = Constraint::from_config(config["kernel_constraint"]);
-  if (config.contains("bias_constraint")) o.bias_constraint = Constraint::from_config(config["bias_constraint"]);
+  conv_detail::read_activation_and_weight_keys(config, o);
   return o;
 }
 
