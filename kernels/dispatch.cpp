@@ -1,5 +1,8 @@
 // Routes each kernel to the backend of its operands' device. The CUDA backend plugs in here.
 #include <keras/kernels/cpu/cpu_kernels.h>
+#ifdef KERAS_WITH_CUDA
+#include <keras/kernels/cuda/cuda_kernels.h>
+#endif
 
 namespace keras::kernels {
 
@@ -15,6 +18,19 @@ namespace {
     if ((device).is_cpu()) return cpu::kernel(__VA_ARGS__); \
     no_backend((device), #kernel);                          \
   } while (false)
+
+// For kernels with a CUDA implementation (kernels/cuda/cuda_kernels.h): a line moves from
+// KERAS_ROUTE to KERAS_ROUTE_CUDA when its kernel gains one.
+#ifdef KERAS_WITH_CUDA
+#define KERAS_ROUTE_CUDA(device, kernel, ...)                                                  \
+  do {                                                                                         \
+    if ((device).is_cpu()) return cpu::kernel(__VA_ARGS__);                                    \
+    if ((device).type == Device::Type::cuda) return cuda::kernel(__VA_ARGS__);                 \
+    no_backend((device), #kernel);                                                             \
+  } while (false)
+#else
+#define KERAS_ROUTE_CUDA KERAS_ROUTE
+#endif
 
 Tensor cast(const Tensor& src, DType dtype) { KERAS_ROUTE(src.device(), cast, src, dtype); }
 Tensor unary(const UnaryArgs& args) { KERAS_ROUTE(args.src.device(), unary, args); }
@@ -68,6 +84,7 @@ void weight_decay_update(const Tensor& variable, double weight_decay, double lea
 }
 
 #undef KERAS_ROUTE
+#undef KERAS_ROUTE_CUDA
 
 bool fused_update_supported(DType dtype, Device device) {
   return device.is_cpu() && (dtype == DType::float32 || dtype == DType::float64);

@@ -1,0 +1,23 @@
+#pragma once
+// The CUDA backend's entry points, with the signatures of kernels/cpu/cpu_kernels.h; kernels/dispatch.cpp
+// routes a kernel here (KERAS_ROUTE_CUDA) once it is declared and defined. Each sets the device of
+// its operands current and runs on that device's stream (cuda_context.h).
+#include <keras/kernels/cast.h>
+#include <keras/kernels/conv.h>
+#include <keras/kernels/copy.h>
+#include <keras/kernels/elementwise.h>
+#include <keras/kernels/matmul.h>
+#include <keras/kernels/norm.h>
+#include <keras/kernels/optimizer.h>
+#include <keras/kernels/pool.h>
+#include <keras/kernels/random.h>
+#include <keras/kernels/reduce.h>
+#include <keras/kernels/softmax.h>
+
+namespace keras::kernels::cuda {
+
+// Elementwise and copy kernels (own CUDA kernels).
+
+// Library-backed kernels (cuBLASLt, cuDNN) and reductions, random, optimizer updates.
+
+}  // namespace keras::kernels::cuda
