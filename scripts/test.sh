@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Sets up the machine, builds everything and runs every test; exits non-zero on any failure.
-#   1. Release build (library, tests, samples, benchmarks) in build/, and the whole doctest suite
-#   2. AddressSanitizer + UBSan build in build-asan/, and the whole suite under it (seconds)
-#   3. the libFuzzer targets (fuzz/) built with clang, ASan and UBSan in build-fuzz/, each run for
-#      FUZZ_SECONDS (default 20) on its seed corpus
-#   4. an install into a temporary prefix, and tests/install (a find_package(keras) consumer) built
+#   1. Release build (library with the CUDA backend when /usr/local/cuda has it, tests, samples,
+#      benchmarks, keras-cli) in build/, and the whole doctest suite
+#   2. one clang 14 build with AddressSanitizer + UBSan (and libFuzzer's coverage hooks) in
+#      build-san/: the whole suite again under the sanitizers, then the libFuzzer targets (fuzz/),
+#      each run for FUZZ_SECONDS (default 20) on its seed corpus
+#   3. an install into a temporary prefix, and tests/install (a find_package(keras) consumer) built
 #      and run against it, and the installed keras-cli run
 # JOBS sets the build parallelism (default 2).
 set -euo pipefail
@@ -46,39 +47,32 @@ cmake --build build -j"$jobs"
 stage "Test suite (Release)"
 run_doctest ./build/tests/keras_tests
 
-stage "AddressSanitizer + UndefinedBehaviorSanitizer build"
-# -O1 keeps the sanitized build quick to compile and run; -g1 gives stack traces file:line.
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" \
-  -DBUILD_SHARED_LIBS=ON -DKERAS_SANITIZE=ON -DKERAS_BUILD_TESTS=ON -DKERAS_BUILD_SAMPLES=OFF \
-  -DKERAS_BUILD_BENCHMARKS=OFF --log-level=WARNING
-cmake --build build-asan -j"$jobs" --target keras_tests
+stage "clang 14 + AddressSanitizer + UndefinedBehaviorSanitizer build (suite and libFuzzer targets)"
+# One sanitized build serves the suite and the fuzzers: libFuzzer needs clang, and the library's
+# fuzzer-no-link coverage hooks cost the suite little. -O1 keeps it quick to compile and run; -g1
+# gives stack traces file:line. The CUDA backend stays out: nvcc code is not instrumented.
+cmake -S . -B build-san -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DBUILD_SHARED_LIBS=ON \
+  -DKERAS_SANITIZE=ON -DKERAS_BUILD_FUZZERS=ON -DKERAS_BUILD_TESTS=ON -DKERAS_BUILD_TOOLS=ON -DKERAS_CUDA=OFF \
+  -DKERAS_BUILD_SAMPLES=OFF -DKERAS_BUILD_BENCHMARKS=OFF --log-level=WARNING
+cmake --build build-san -j"$jobs" --target keras_tests fuzzers
 
 stage "Whole test suite (sanitizers)"
 ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:check_initialization_order=1:strict_init_order=1 \
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  run_doctest ./build-asan/tests/keras_tests
-
-stage "libFuzzer targets: clang + ASan + UBSan build of the library and fuzz/"
-# A build of its own: clang 14 compiles the library but not the test suite (it rejects lambda
-# captures of structured bindings and some doctest comparisons of JSON values that g++ accepts), so
-# the sanitized suite above stays on g++ and this build makes only the library and the fuzz targets.
-cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
-  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1" -DBUILD_SHARED_LIBS=ON \
-  -DKERAS_SANITIZE=ON -DKERAS_BUILD_FUZZERS=ON -DKERAS_BUILD_TESTS=OFF -DKERAS_BUILD_TOOLS=OFF \
-  -DKERAS_BUILD_SAMPLES=OFF -DKERAS_BUILD_BENCHMARKS=OFF --log-level=WARNING
-cmake --build build-fuzz -j"$jobs" --target fuzzers
+  run_doctest ./build-san/tests/keras_tests
 
 stage "Fuzzers (${FUZZ_SECONDS:-20} s each)"
 # Each starts from its seeds (the fixtures in tests/data) plus what earlier runs found; a crash, leak,
 # hang (-timeout) or oversized allocation (-malloc_limit_mb) fails CI and leaves the input in
-# build-fuzz/fuzz/ as crash-*, leak-*, timeout-* or oom-*. Debian's HDF5 1.10.8 has defects of its
+# build-san/fuzz/ as crash-*, leak-*, timeout-* or oom-*. Debian's HDF5 1.10.8 has defects of its
 # own on corrupt files (leaks; reads out of bounds and endless loops in its global heap, H5HG_read):
 # leaks inside it are suppressed (fuzz/lsan.supp), and a crash or hang whose innermost frame is inside
 # libhdf5 is reported without failing CI, since no change of ours can fix it.
 for fuzzer in fuzz_model_config fuzz_weights_h5 fuzz_keras_archive; do
   log=$(mktemp)
   rc=0
-  (cd build-fuzz/fuzz &&
+  (cd build-san/fuzz &&
    LSAN_OPTIONS=suppressions="$PWD/../../fuzz/lsan.supp" ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 \
    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
    ./"$fuzzer" -max_total_time="${FUZZ_SECONDS:-20}" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=1024 \

@@ -190,7 +190,9 @@ TEST_CASE("Tensor::str prints what NumPy's str() prints") {
   const auto expected = numpy_print_cases();
   const auto arrays = io::load_npz(std::string(KERAS_TEST_DATA_DIR) + "/npy/print_cases.npz");
   REQUIRE(arrays.size() == expected.size());
-  for (const auto& [name, t] : arrays) {
+  for (const auto& entry : arrays) {
+    const std::string& name = entry.first;
+    const Tensor& t = entry.second;
     CAPTURE(name);
     REQUIRE(expected.count(name));
     CHECK(t.str() == expected.at(name));

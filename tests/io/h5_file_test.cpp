@@ -245,7 +245,9 @@ TEST_CASE("Datasets h5py wrote read back with the values NumPy gave them") {
       {"int8", DType::int32},      {"int16_be", DType::int32},     {"uint16", DType::int32},
       {"int32", DType::int32},     {"int64", DType::int64},        {"uint8", DType::uint8},
       {"bool", DType::bool_},      {"scalar", DType::float32},     {"empty", DType::float32}};
-  for (const auto& [name, dtype] : cases) {
+  for (const auto& entry : cases) {
+    const char* name = entry.first;
+    const DType dtype = entry.second;
     INFO(std::string(name));
     CHECK(file.dataset(name).dtype() == dtype);
     CHECK(doubles(name) == flat(name));

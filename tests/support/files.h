@@ -220,7 +220,9 @@ inline void check_h5_layout(const nlohmann::json& ours, const nlohmann::json& ke
     const nlohmann::json want_attrs = want[i].value("attrs", nlohmann::json::object());
     const nlohmann::json our_attrs = ours[i].value("attrs", nlohmann::json::object());
     CHECK(our_attrs.size() == want_attrs.size());
-    for (const auto& [name, a] : want_attrs.items()) {
+    for (const auto& item : want_attrs.items()) {
+      const std::string& name = item.key();
+      const nlohmann::json& a = item.value();
       INFO("attribute " << name);
       REQUIRE(our_attrs.contains(name));
       const nlohmann::json& o = our_attrs[name];

@@ -225,7 +225,10 @@ TEST_CASE("Binary ops on large float32 tensors agree with the float64 loops, bro
   const std::pair<Tensor, Tensor> operands[] = {{m, m * 0.7}, {m, row}, {row, m}, {col, m}, {m, Tensor::scalar(3.f)},
                                                 {Tensor::scalar(2.f), m}};
   for (size_t i = 0; i < std::size(fns); ++i) {
-    for (const auto& [x1, x2] : operands) {
+    for (const auto& operand : operands) {
+      // Named references, not a structured binding: clang 14 cannot capture bindings in CAPTURE.
+      const Tensor& x1 = operand.first;
+      const Tensor& x2 = operand.second;
       CAPTURE(i);
       CAPTURE(x1.shape().str());
       CAPTURE(x2.shape().str());
@@ -363,7 +366,9 @@ TEST_CASE("Gradients of arithmetic ops match finite differences, reduced over br
   const Tensor m = random_input({2, 3}, 1), v = random_input({3}, 2, 0.5, 1.5);
   const Tensor col = random_input({2, 1}, 3), row = random_input({1, 3}, 4, 0.5, 1.5);
   const std::pair<Tensor, Tensor> pairs[] = {{m, v}, {col, row}, {v, m + 2.0}, {m, Tensor::scalar(1.3)}};
-  for (const auto& [x1, x2] : pairs) {
+  for (const auto& pair : pairs) {
+    const Tensor& x1 = pair.first;
+    const Tensor& x2 = pair.second;
     CAPTURE(x1.shape().str());
     CAPTURE(x2.shape().str());
     check_binary_gradient(ops::add, x1, x2);

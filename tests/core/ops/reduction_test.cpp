@@ -278,7 +278,9 @@ TEST_CASE("reduction gradients match finite differences") {
     Axes axis;
     bool keepdims;
   };
-  for (const auto& [axis, keepdims] : {Case{Axes(), false}, Case{Axes(1), false}, Case{Axes({0, 2}), false}, Case{Axes(-1), true}}) {
+  for (const Case& c : {Case{Axes(), false}, Case{Axes(1), false}, Case{Axes({0, 2}), false}, Case{Axes(-1), true}}) {
+    const Axes& axis = c.axis;
+    const bool keepdims = c.keepdims;
     CAPTURE(keepdims);
     auto check = [&](Tensor (*op)(const Tensor&, Axes, bool)) {
       check_gradients([&](const Tensors& t) { return op(t[0], axis, keepdims); }, {x});
