@@ -49,7 +49,7 @@ void Variable::assign(const Tensor& value) {
     throw ValueError("Variable '" + v.name + "' has shape " + v.value.shape().str() +
                      ", but the assigned value has shape " + value.shape().str());
   }
-  v.value = value.astype(v.value.dtype());
+  v.value = value.astype(v.value.dtype()).to(v.value.device());
 }
 
 // NOTE: an update makes a new buffer, so tensors read before it keep their values (immutability).
@@ -71,5 +71,11 @@ bool Variable::trainable() const { return impl().trainable; }
 void Variable::set_trainable(bool trainable) { impl().trainable = trainable; }
 const Shape& Variable::shape() const { return impl().value.shape(); }
 DType Variable::dtype() const { return impl().value.dtype(); }
+Device Variable::device() const { return impl().value.device(); }
+
+void Variable::move_to(Device device) {
+  Impl& v = impl();
+  if (v.value.defined()) v.value = v.value.to(device);
+}
 
 }  // namespace keras

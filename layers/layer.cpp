@@ -164,7 +164,14 @@ Variable& Layer::add_weight(Variable& slot, const WeightOptions& options) {
   // Checked before the initializer allocates: a loaded file's config may ask for absurd shapes.
   WeightBudget::charge(weight_bytes(options.shape, dtype), "the weight of shape " + options.shape.str() +
                                                               " in layer '" + name() + "' (" + class_name() + ")");
-  slot.assign(options.initializer(options.shape, dtype));
+  Tensor initial;
+  {
+    // Initializers run on the host (some compute there, as orthogonal's QR); the value then moves to
+    // the device of the innermost DeviceScope.
+    const DeviceScope host(Device::cpu());
+    initial = options.initializer(options.shape, dtype);
+  }
+  slot.assign(initial.to(default_device()));
   slot.set_trainable(options.trainable && state_->trainable);
   if (options.constraint) {
     slot.set_constraint([c = options.constraint](const Tensor& w) { return c(w); });

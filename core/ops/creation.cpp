@@ -29,7 +29,7 @@ Tensor arange(double start, double stop, double step, DType dtype) {
   const int64_t n = count > 0 ? static_cast<int64_t>(count) : 0;
   std::vector<double> values(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) values[static_cast<size_t>(i)] = start + static_cast<double>(i) * step;
-  return Tensor::from_vector(values, Shape{n}).astype(dtype);
+  return Tensor::from_vector(values, Shape{n}).astype(dtype).to(default_device());
 }
 
 Tensor arange(double stop, DType dtype) { return arange(0.0, stop, 1.0, dtype); }
@@ -41,7 +41,7 @@ Tensor linspace(double start, double stop, int64_t num, bool endpoint, DType dty
   const double step = div > 0 ? (stop - start) / div : 0.0;
   for (int64_t i = 0; i < num; ++i) values[static_cast<size_t>(i)] = start + static_cast<double>(i) * step;
   if (endpoint && num > 1) values.back() = stop;
-  return Tensor::from_vector(values, Shape{num}).astype(dtype);
+  return Tensor::from_vector(values, Shape{num}).astype(dtype).to(default_device());
 }
 
 Tensor eye(int64_t N, std::optional<int64_t> M, int64_t k, DType dtype) {
@@ -52,7 +52,7 @@ Tensor eye(int64_t N, std::optional<int64_t> M, int64_t k, DType dtype) {
   for (int64_t i = 0; i < N; ++i) {
     if (k >= -i && k < cols - i) values[static_cast<size_t>(i * cols + i + k)] = 1.0;  // i + k could overflow
   }
-  return Tensor::from_vector(values, shape).astype(dtype);
+  return Tensor::from_vector(values, shape).astype(dtype).to(default_device());
 }
 
 }  // namespace keras::ops
