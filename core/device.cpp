@@ -1,4 +1,5 @@
 #include <keras/core/device.h>
+#include <keras/core/device_scope.h>
 
 #include <keras/core/errors.h>
 #include <keras/kernels/device_memory.h>

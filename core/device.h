@@ -26,21 +26,4 @@ struct Device {
 /// Throws RuntimeError when `device` has no backend in this build or on this machine.
 void check_device_available(const Device& device);
 
-/// The device creation ops (zeros, ones, full, arange, random ...) and new layer weights use: the
-/// innermost live DeviceScope's on this thread, else the cpu.
-Device default_device();
-
-/// Makes `device` this thread's default device while it lives, as `with tf.device("cuda:0"):` does;
-/// scopes nest. Throws RuntimeError at once when the device is not available.
-class DeviceScope {
- public:
-  explicit DeviceScope(Device device);
-  ~DeviceScope();
-  DeviceScope(const DeviceScope&) = delete;
-  DeviceScope& operator=(const DeviceScope&) = delete;
-
- private:
-  Device previous_;
-};
-
 }  // namespace keras

@@ -1,5 +1,6 @@
 #include <keras/core/random.h>
 
+#include <keras/core/device_scope.h>
 #include <keras/kernels/random.h>
 
 #include <atomic>

@@ -27,7 +27,7 @@ class Variable {
   Tensor value() const;
   operator Tensor() const { return value(); }  // NOLINT: a Variable reads as a Tensor, as in Keras
 
-  /// Replaces the value; `value` must have this variable's shape (its dtype and device are converted).
+  /// Replaces the value; `value` must have this variable's shape (its dtype is converted).
   /// The first assign of a declared variable sets its shape and dtype.
   void assign(const Tensor& value);
   void assign_add(const Tensor& delta);
@@ -48,10 +48,6 @@ class Variable {
   void set_trainable(bool trainable);
   const Shape& shape() const;
   DType dtype() const;
-  /// Where the value lives.
-  Device device() const;
-  /// Moves the value to `device` in place: the variable stays the one layers and optimizers hold.
-  void move_to(Device device);
   /// Identity of the variable (stable across assignments).
   const void* handle() const { return impl_.get(); }
   bool operator==(const Variable& other) const { return impl_ == other.impl_; }

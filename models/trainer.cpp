@@ -3,6 +3,7 @@
 #include <keras/models/training_state.h>
 
 #include <keras/callbacks/callback_list.h>
+#include <keras/core/device_scope.h>
 #include <keras/core/gradient_tape.h>
 #include <keras/core/ops.h>
 #include <keras/metrics/metrics.h>
@@ -261,9 +262,12 @@ Logs Model::compute_metrics(const Batch& data, const Tensors& y_pred, const Tens
     t.metrics_resolved = true;
   }
   // Metric state lives with the loss: accumulating on the device needs no copy until logs are read.
-  for (const auto& m : metrics()) {
-    for (Variable v : m->variables()) {
-      if (v.has_value() && v.device() != loss.device()) v.move_to(loss.device());
+  if (!loss.device().is_cpu()) {
+    const DeviceScope scope(loss.device());
+    for (const auto& m : metrics()) {
+      for (Variable v : m->variables()) {
+        if (v.has_value() && v.value().device() != loss.device()) v.assign(v.value().to(loss.device()));
+      }
     }
   }
   static_cast<metrics::Mean&>(*t.loss_tracker).update_state(ops::stop_gradient(loss), Tensor::scalar(batch, loss.dtype()));
@@ -540,11 +544,23 @@ std::mt19937_64 make_rng() {
 
 Model& Model::to(Device device) {
   check_device_available(device);
-  for (Variable v : weights()) v.move_to(device);
+  if (!built()) {
+    throw ValueError("Model \"" + name() + "\" has no weights to move yet: build it first (call it, or build()), or "
+                     "create and build it inside a DeviceScope");
+  }
+  // Inside the scope, assigning a value on `device` moves each Variable there (core/device_scope.h).
+  const DeviceScope scope(device);
+  auto move = [device](Variable v) {
+    if (v.has_value()) v.assign(v.value().to(device));
+  };
+  for (const Variable& v : weights()) move(v);
   if (training_->compiled) {
-    for (Variable v : training_->optimizer->variables()) v.move_to(device);
+    // The step counter and learning rate stay on the host, which reads them every step.
+    for (const Variable& v : training_->optimizer->variables()) {
+      if (v.name() != "iteration" && v.name() != "learning_rate") move(v);
+    }
     for (const auto& m : metrics()) {
-      for (Variable v : m->variables()) v.move_to(device);
+      for (const Variable& v : m->variables()) move(v);
     }
   }
   return *this;
@@ -552,7 +568,7 @@ Model& Model::to(Device device) {
 
 Device Model::device() const {
   for (const Variable& v : weights()) {
-    if (v.has_value()) return v.device();
+    if (v.has_value()) return v.value().device();
   }
   return default_device();
 }

@@ -3,12 +3,12 @@
 
 #include <optional>
 
-/// keras.ops tensor creation. Tensors go to `device`, by default that of the innermost DeviceScope.
+/// keras.ops tensor creation.
 namespace keras::ops {
 
-Tensor zeros(const Shape& shape, DType dtype = DType::float32, Device device = default_device());
-Tensor ones(const Shape& shape, DType dtype = DType::float32, Device device = default_device());
-Tensor full(const Shape& shape, double fill_value, DType dtype = DType::float32, Device device = default_device());
+Tensor zeros(const Shape& shape, DType dtype = DType::float32, Device device = {});
+Tensor ones(const Shape& shape, DType dtype = DType::float32, Device device = {});
+Tensor full(const Shape& shape, double fill_value, DType dtype = DType::float32, Device device = {});
 Tensor zeros_like(const Tensor& x, std::optional<DType> dtype = std::nullopt);
 Tensor ones_like(const Tensor& x, std::optional<DType> dtype = std::nullopt);
 Tensor full_like(const Tensor& x, double fill_value, std::optional<DType> dtype = std::nullopt);

@@ -65,11 +65,24 @@ TEST_CASE("asking for a missing CUDA device raises a RuntimeError from every ent
   CHECK_THROWS_WITH_AS(ops::zeros({2}, DType::float32, missing), doctest::Contains("is not available"), RuntimeError);
   CHECK_THROWS_WITH_AS(DeviceScope{missing}, doctest::Contains("is not available"), RuntimeError);
   Variable v(x);
-  CHECK_THROWS_AS(v.move_to(missing), RuntimeError);
-  CHECK(v.device().is_cpu());
+  CHECK_THROWS_AS(v.assign(v.value().to(missing)), RuntimeError);
+  CHECK(v.value().device().is_cpu());
   Sequential model({Input({2}), layers::Dense(1)});
   CHECK_THROWS_WITH_AS(model.to(missing), doctest::Contains("is not available"), RuntimeError);
   CHECK(model.device().is_cpu());
+}
+
+TEST_CASE("a Variable keeps its device on assign, except to a value on the DeviceScope's device") {
+  Variable v(Tensor({1.f, 2.f}));
+  v.assign(Tensor({3.0, 4.0}));  // converted to float32, kept on the cpu
+  CHECK(v.value().device().is_cpu());
+  CHECK(v.dtype() == DType::float32);
+  {
+    const DeviceScope cpu(Device::cpu());
+    v.assign(Tensor({5.f, 6.f}));
+    CHECK(v.value().device().is_cpu());
+  }
+  CHECK(v.value().to_vector<float>() == std::vector<float>{5.f, 6.f});
 }
 
 TEST_CASE("the default device is the cpu outside any DeviceScope, and a failed scope changes nothing") {
@@ -101,8 +114,10 @@ TEST_CASE("DeviceScope nests, restores the enclosing device and is per thread") 
 TEST_CASE("a model without weights reports the default device; with weights, theirs") {
   Sequential model({Input({2}), layers::Dense(1)});
   CHECK(model.device().is_cpu());
-  for (const Variable& w : model.weights()) CHECK(w.device().is_cpu());
+  for (const Variable& w : model.weights()) CHECK(w.value().device().is_cpu());
   CHECK(&model.to(Device::cpu()) == &model);
+  Sequential unbuilt({layers::Dense(1)});
+  CHECK_THROWS_WITH_AS(unbuilt.to(Device::cpu()), doctest::Contains("has no weights to move yet"), ValueError);
 }
 
 }  // TEST_SUITE

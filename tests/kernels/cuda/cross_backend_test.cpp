@@ -305,21 +305,56 @@ TEST_CASE("DeviceScope makes creation ops and new weights default to the device,
     std::thread([] { CHECK(default_device().is_cpu()); }).join();
     layers::Dense dense(4);
     dense.build(Shape{None, 3});
-    for (const Variable& v : dense.weights()) CHECK(v.device() == kGpu);
+    for (const Variable& v : dense.weights()) CHECK(v.value().device() == kGpu);
   }
   CHECK(default_device().is_cpu());
 }
 
-TEST_CASE("Variable::move_to and Model::to keep the variables the optimizer holds") {
+TEST_CASE("a layer called on device tensors builds its weights and draws its dropout masks there") {
+  if (!cuda_available()) return;
+  layers::Dense dense(3);
+  const Tensor y = dense(random_tensor({2, 4}, DType::float32).to(kGpu));
+  CHECK(y.device() == kGpu);
+  for (const Variable& w : dense.weights()) CHECK(w.value().device() == kGpu);
+  layers::Dropout dropout(0.5);
+  CHECK(dropout(y, true).device() == kGpu);
+  CHECK(default_device().is_cpu());
+}
+
+TEST_CASE("a Variable keeps its device on assign, and follows a DeviceScope's values") {
   if (!cuda_available()) return;
   Variable v(Tensor({1.f, 2.f}));
   const void* handle = v.handle();
-  v.move_to(kGpu);
-  CHECK(v.device() == kGpu);
+  {
+    const DeviceScope gpu(kGpu);
+    v.assign(v.value().to(kGpu));  // how Model::to moves a variable
+  }
+  CHECK(v.value().device() == kGpu);
   CHECK(v.handle() == handle);
-  v.assign(Tensor({3.f, 4.f}));  // a host value moves to the variable's device
-  CHECK(v.device() == kGpu);
+  v.assign(Tensor({3.f, 4.f}));  // a host value (a loaded weight) goes to the variable's device
+  CHECK(v.value().device() == kGpu);
   CHECK(v.value().to_vector<float>() == std::vector<float>{3.f, 4.f});
+  v.assign_add(Tensor({1.f, 1.f}));
+  CHECK(v.value().device() == kGpu);
+}
+
+TEST_CASE("Model::to moves weights, optimizer slots and metric state, keeping the Variables") {
+  if (!cuda_available()) return;
+  Sequential model({Input({3}), layers::Dense(2)});
+  model.compile({.optimizer = "adam", .loss = "mse"});
+  model.train_on_batch({random_tensor({4, 3}, DType::float32)}, {random_tensor({4, 2}, DType::float32)});
+  const std::vector<Variable> before = model.optimizer().variables();
+  model.to(kGpu);
+  CHECK(model.device() == kGpu);
+  const std::vector<Variable> after = model.optimizer().variables();
+  REQUIRE(after.size() == before.size());
+  for (size_t i = 0; i < after.size(); ++i) {
+    CHECK(after[i] == before[i]);
+    const bool host = after[i].name() == "iteration" || after[i].name() == "learning_rate";
+    CHECK(after[i].value().device() == (host ? Device::cpu() : kGpu));
+  }
+  model.to(Device::cpu());
+  for (const Variable& w : model.weights()) CHECK(w.value().device().is_cpu());
 }
 
 TEST_CASE("fit, evaluate and predict on the GPU match the CPU") {
@@ -339,7 +374,7 @@ TEST_CASE("fit, evaluate and predict on the GPU match the CPU") {
   CHECK(gpu->device() == kGpu);
   const History hc = cpu->fit(x, y, {.batch_size = 16, .epochs = 2, .verbose = 0, .shuffle = false});
   const History hg = gpu->fit(x, y, {.batch_size = 16, .epochs = 2, .verbose = 0, .shuffle = false});
-  for (const Variable& w : gpu->weights()) CHECK(w.device() == kGpu);
+  for (const Variable& w : gpu->weights()) CHECK(w.value().device() == kGpu);
   for (size_t e = 0; e < 2; ++e) {
     CHECK(hg.history().at("loss")[e] == doctest::Approx(hc.history().at("loss")[e]).epsilon(1e-4));
     CHECK(hg.history().at("accuracy")[e] == doctest::Approx(hc.history().at("accuracy")[e]));
