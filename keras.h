@@ -2,6 +2,7 @@
 /// Everything a keras-cpp user needs: #include <keras/keras.h>
 #include <keras/core/config.h>
 #include <keras/core/device.h>
+#include <keras/core/device_scope.h>
 #include <keras/core/dtype.h>
 #include <keras/core/errors.h>
 #include <keras/core/gradient_tape.h>

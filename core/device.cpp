@@ -1,6 +1,8 @@
 #include <keras/core/device.h>
+#include <keras/core/device_scope.h>
 
 #include <keras/core/errors.h>
+#include <keras/kernels/device_memory.h>
 
 #include <charconv>
 
@@ -40,9 +42,31 @@ std::string Device::str() const {
 
 void check_device_available(const Device& device) {
   if (device.is_cpu()) return;
-  throw RuntimeError("Device '" + device.str() +
-                     "' is not available: this build of keras-cpp has no CUDA backend. "
-                     "Use Device(\"cpu\"), or rebuild with the CUDA toolkit and cuDNN installed");
+  if (!kernels::cuda_backend_built()) {
+    throw RuntimeError("Device '" + device.str() +
+                       "' is not available: this build of keras-cpp has no CUDA backend. "
+                       "Use Device(\"cpu\"), or rebuild with the CUDA toolkit and cuDNN installed");
+  }
+  const int count = kernels::cuda_device_count();
+  if (device.index >= count) {
+    throw RuntimeError("Device '" + device.str() + "' is not available: " +
+                       (count == 0 ? std::string("this machine has no CUDA GPU (or no NVIDIA driver)")
+                                   : "this machine has " + std::to_string(count) + " CUDA device(s), cuda:0 to cuda:" +
+                                         std::to_string(count - 1)));
+  }
 }
+
+namespace {
+thread_local Device current_default;
+}  // namespace
+
+Device default_device() { return current_default; }
+
+DeviceScope::DeviceScope(Device device) : previous_(current_default) {
+  check_device_available(device);
+  current_default = device;
+}
+
+DeviceScope::~DeviceScope() { current_default = previous_; }
 
 }  // namespace keras

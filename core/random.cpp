@@ -1,5 +1,6 @@
 #include <keras/core/random.h>
 
+#include <keras/core/device_scope.h>
 #include <keras/kernels/random.h>
 
 #include <atomic>
@@ -51,7 +52,7 @@ Tensor draw(kernels::Distribution dist, const Shape& shape, double a, double b, 
     throw ValueError(std::string("random.") + name + ": dtype must be floating, got " + std::string(dtype_name(dtype)));
   }
   const auto [s, counter] = seed.draw(static_cast<uint64_t>(shape.size()));
-  return kernels::random({dist, shape, dtype, a, b, s, counter});
+  return kernels::random({dist, shape, dtype, a, b, s, counter, default_device()});
 }
 }  // namespace
 

@@ -2,6 +2,7 @@
 
 #include <keras/core/allocator.h>
 #include <keras/kernels/cast.h>
+#include <keras/kernels/device_memory.h>
 
 #include <algorithm>
 #include <atomic>
@@ -27,6 +28,7 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
   if (nbytes > std::numeric_limits<size_t>::max() - kAlignment) {
     throw RuntimeError("Out of memory: cannot allocate " + std::to_string(nbytes) + " bytes on " + device.str());
   }
+  if (!device.is_cpu()) return std::shared_ptr<Storage>(new Storage(kernels::device_allocate(device, nbytes), nbytes, device));
   void* data = memory::allocate_host(nbytes);
   if (!data) {
     throw RuntimeError("Out of memory: could not allocate " + std::to_string(nbytes) + " bytes on " +
@@ -35,7 +37,13 @@ std::shared_ptr<Storage> Storage::allocate(size_t nbytes, Device device) {
   return std::shared_ptr<Storage>(new Storage(data, nbytes, device));
 }
 
-Storage::~Storage() { memory::deallocate_host(data_, nbytes_); }
+Storage::~Storage() {
+  if (device_.is_cpu()) {
+    memory::deallocate_host(data_, nbytes_);
+  } else {
+    kernels::device_deallocate(device_, data_, nbytes_);
+  }
+}
 
 Tensor Tensor::view(std::shared_ptr<Storage> storage, size_t offset, Shape shape, DType dtype) {
   const int64_t size = shape.size();
@@ -135,8 +143,9 @@ Tensor Tensor::astype(DType dtype) const {
 Tensor Tensor::to(Device device) const {
   if (device == this->device()) return *this;
   check_device_available(device);
-  throw NotImplementedError("Copies between " + this->device().str() + " and " + device.str() +
-                            " need the CUDA backend");
+  Tensor dst = empty(shape(), dtype(), device);
+  if (nbytes()) kernels::copy_bytes(dst.mutable_data(), device, data(), this->device(), nbytes());
+  return dst;
 }
 
 // --- Printing: Tensor::str() is NumPy's str(ndarray) with its default print options (precision 8,

@@ -1,5 +1,6 @@
 #include <keras/core/variable.h>
 
+#include <keras/core/device_scope.h>
 #include <keras/core/gradient_tape.h>
 #include <keras/core/ops/elementwise.h>
 #include <keras/kernels/cast.h>
@@ -49,7 +50,11 @@ void Variable::assign(const Tensor& value) {
     throw ValueError("Variable '" + v.name + "' has shape " + v.value.shape().str() +
                      ", but the assigned value has shape " + value.shape().str());
   }
-  v.value = value.astype(v.value.dtype());
+  // The variable keeps its device, except that inside a DeviceScope a value on the scope's device
+  // takes the variable there (how Model::to moves weights, and fit keeps metric state on the GPU).
+  const Device scope = default_device();
+  const Device device = value.device() == scope ? scope : v.value.device();
+  v.value = value.astype(v.value.dtype()).to(device);
 }
 
 // NOTE: an update makes a new buffer, so tensors read before it keep their values (immutability).
@@ -71,5 +76,6 @@ bool Variable::trainable() const { return impl().trainable; }
 void Variable::set_trainable(bool trainable) { impl().trainable = trainable; }
 const Shape& Variable::shape() const { return impl().value.shape(); }
 DType Variable::dtype() const { return impl().value.dtype(); }
+
 
 }  // namespace keras

@@ -4,6 +4,10 @@
 #include <keras/kernels/cuda/cuda_kernels.h>
 #endif
 
+#include <initializer_list>
+#include <optional>
+#include <span>
+
 namespace keras::kernels {
 
 namespace {
@@ -11,6 +15,29 @@ namespace {
   check_device_available(device);
   throw NotImplementedError(std::string("Kernel '") + kernel + "' has no implementation on " + device.str());
 }
+
+// The device the operands of one kernel share. A rank-0 host tensor (a number, as metrics, losses and
+// optimizers make them) joins the others on their device, as PyTorch lets a 0-dim CPU tensor join
+// CUDA ones; any other mix is an error naming the devices.
+Device common_device(const char* kernel, std::span<const Tensor* const> operands) {
+  std::optional<Device> device;
+  for (const Tensor* t : operands) {
+    if (!t->defined() || (t->device().is_cpu() && t->rank() == 0)) continue;
+    if (!device) {
+      device = t->device();
+    } else if (*device != t->device()) {
+      throw ValueError(std::string(kernel) + ": operands are on different devices, " + device->str() + " and " +
+                       t->device().str() + "; move them to one device with .to(device) first");
+    }
+  }
+  return device.value_or(Device::cpu());
+}
+Device common_device(const char* kernel, std::initializer_list<const Tensor*> operands) {
+  return common_device(kernel, std::span<const Tensor* const>(operands.begin(), operands.size()));
+}
+
+Tensor on_device(const Tensor& t, Device device) { return t.device() == device ? t : t.to(device); }
+
 }  // namespace
 
 #define KERAS_ROUTE(device, kernel, ...)                    \
@@ -32,19 +59,50 @@ namespace {
 #define KERAS_ROUTE_CUDA KERAS_ROUTE
 #endif
 
-Tensor cast(const Tensor& src, DType dtype) { KERAS_ROUTE(src.device(), cast, src, dtype); }
-Tensor unary(const UnaryArgs& args) { KERAS_ROUTE(args.src.device(), unary, args); }
-Tensor binary(const BinaryArgs& args) { KERAS_ROUTE(args.src0.device(), binary, args); }
-Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) { KERAS_ROUTE(x.device(), where, cond, x, y); }
-Tensor strided_copy(const StridedCopyArgs& args) { KERAS_ROUTE(args.src.device(), strided_copy, args); }
-Tensor strided_assign(const StridedAssignArgs& args) { KERAS_ROUTE(args.src.device(), strided_assign, args); }
-Tensor concatenate(const Tensors& srcs, int64_t axis) { KERAS_ROUTE(srcs.at(0).device(), concatenate, srcs, axis); }
-Tensor pad_constant(const Tensor& src, const std::vector<std::pair<int64_t, int64_t>>& pads, double value) {
-  KERAS_ROUTE(src.device(), pad_constant, src, pads, value);
+Tensor cast(const Tensor& src, DType dtype) { KERAS_ROUTE_CUDA(src.device(), cast, src, dtype); }
+Tensor unary(const UnaryArgs& args) { KERAS_ROUTE_CUDA(args.src.device(), unary, args); }
+Tensor binary(const BinaryArgs& args) {
+  const Device device = common_device("binary", {&args.src0, &args.src1});
+  if (args.src0.device() != device || args.src1.device() != device) {
+    return binary({args.op, on_device(args.src0, device), on_device(args.src1, device)});
+  }
+  KERAS_ROUTE_CUDA(device, binary, args);
 }
-Tensor take(const Tensor& src, const Tensor& indices, int64_t axis) { KERAS_ROUTE(src.device(), take, src, indices, axis); }
+Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y) {
+  const Device device = common_device("where", {&cond, &x, &y});
+  if (cond.device() != device || x.device() != device || y.device() != device) {
+    return where(on_device(cond, device), on_device(x, device), on_device(y, device));
+  }
+  KERAS_ROUTE_CUDA(device, where, cond, x, y);
+}
+Tensor strided_copy(const StridedCopyArgs& args) { KERAS_ROUTE_CUDA(args.src.device(), strided_copy, args); }
+Tensor strided_assign(const StridedAssignArgs& args) { KERAS_ROUTE_CUDA(args.src.device(), strided_assign, args); }
+Tensor concatenate(const Tensors& srcs, int64_t axis) {
+  std::vector<const Tensor*> operands;
+  for (const Tensor& s : srcs) operands.push_back(&s);
+  const Device device = common_device("concatenate", operands);
+  for (const Tensor& s : srcs) {
+    if (s.device() != device) {
+      Tensors moved;
+      for (const Tensor& t : srcs) moved.push_back(on_device(t, device));
+      return concatenate(moved, axis);
+    }
+  }
+  KERAS_ROUTE_CUDA(device, concatenate, srcs, axis);
+}
+Tensor pad_constant(const Tensor& src, const std::vector<std::pair<int64_t, int64_t>>& pads, double value) {
+  KERAS_ROUTE_CUDA(src.device(), pad_constant, src, pads, value);
+}
+// The CUDA kernels read indices from any device (they check them on the host); the CPU's from the host.
+Tensor take(const Tensor& src, const Tensor& indices, int64_t axis) {
+  if (src.device().is_cpu() && !indices.device().is_cpu()) return take(src, indices.to(Device::cpu()), axis);
+  KERAS_ROUTE_CUDA(src.device(), take, src, indices, axis);
+}
 Tensor scatter_add(const Tensor& updates, const Tensor& indices, int64_t axis, const Shape& shape) {
-  KERAS_ROUTE(updates.device(), scatter_add, updates, indices, axis, shape);
+  if (updates.device().is_cpu() && !indices.device().is_cpu()) {
+    return scatter_add(updates, indices.to(Device::cpu()), axis, shape);
+  }
+  KERAS_ROUTE_CUDA(updates.device(), scatter_add, updates, indices, axis, shape);
 }
 Tensor reduce(const ReduceArgs& args) { KERAS_ROUTE(args.src.device(), reduce, args); }
 Tensor arg_reduce(const Tensor& src, int64_t axis, bool keepdims, bool is_max) {
@@ -74,7 +132,11 @@ LayerNormBackwardResult layer_norm_backward(const LayerNormBackwardArgs& args) {
 }
 
 Tensor relu_backward(const Tensor& diff_dst, const Tensor& dst) {
-  KERAS_ROUTE(dst.device(), relu_backward, diff_dst, dst);
+  const Device device = common_device("relu_backward", {&diff_dst, &dst});
+  if (diff_dst.device() != device || dst.device() != device) {
+    return relu_backward(on_device(diff_dst, device), on_device(dst, device));
+  }
+  KERAS_ROUTE_CUDA(device, relu_backward, diff_dst, dst);
 }
 void adam_update(const AdamUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), adam_update, args); }
 void sgd_update(const SGDUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), sgd_update, args); }

@@ -1,5 +1,6 @@
 #include <keras/layers/layer.h>
 
+#include <keras/core/device_scope.h>
 #include <keras/core/gradient_tape.h>
 #include <keras/core/ops.h>
 #include <keras/layers/dtype_policy.h>
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cctype>
 #include <mutex>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -164,7 +166,14 @@ Variable& Layer::add_weight(Variable& slot, const WeightOptions& options) {
   // Checked before the initializer allocates: a loaded file's config may ask for absurd shapes.
   WeightBudget::charge(weight_bytes(options.shape, dtype), "the weight of shape " + options.shape.str() +
                                                               " in layer '" + name() + "' (" + class_name() + ")");
-  slot.assign(options.initializer(options.shape, dtype));
+  Tensor initial;
+  {
+    // Initializers run on the host (some compute there, as orthogonal's QR); the value then moves to
+    // the device of the innermost DeviceScope.
+    const DeviceScope host(Device::cpu());
+    initial = options.initializer(options.shape, dtype);
+  }
+  slot.assign(initial.to(default_device()));
   slot.set_trainable(options.trainable && state_->trainable);
   if (options.constraint) {
     slot.set_constraint([c = options.constraint](const Tensor& w) { return c(w); });
@@ -237,6 +246,15 @@ Tensors Layer::operator()(const Tensors& inputs, std::optional<bool> training) {
   const bool t = training.value_or(inherited_training());
   if (call_depth == 0) clear_activity_losses();
   CallScope scope(t);
+  // A call on device tensors runs under their device: what it creates there (dropout masks, zeros,
+  // weights built now) lands beside them.
+  std::optional<DeviceScope> device_scope;
+  for (const Tensor& x : inputs) {
+    if (!x.device().is_cpu() && x.device() != default_device()) {
+      device_scope.emplace(x.device());
+      break;
+    }
+  }
   std::vector<Shape> shapes;
   for (const Tensor& x : inputs) shapes.push_back(x.shape());
   maybe_build(shapes);

@@ -219,6 +219,12 @@ class Model : public Layer {
   /// builds the optimizer's variables when the model is built, so that saved state can be assigned.
   void compile_from_config(const Config& config);
 
+  /// Moves every weight, the optimizer's variables and the metrics' state to `device` (the Variables
+  /// stay the same objects); fit/evaluate/predict then copy batches there and run on it.
+  Model& to(Device device);
+  /// The device of the model's weights (default_device() while it has none).
+  Device device() const;
+
   /// Inference in batches of batch_size; outputs concatenated along the batch axis.
   Tensor predict(const Tensor& x, PredictOptions options = {});
   Tensors predict(const Tensors& x, PredictOptions options = {});

@@ -3,6 +3,7 @@
 #include <keras/models/training_state.h>
 
 #include <keras/callbacks/callback_list.h>
+#include <keras/core/device_scope.h>
 #include <keras/core/gradient_tape.h>
 #include <keras/core/ops.h>
 #include <keras/metrics/metrics.h>
@@ -244,7 +245,6 @@ Tensor Model::compute_loss(const Batch& data, const Tensors& y_pred, bool /*trai
 Logs Model::compute_metrics(const Batch& data, const Tensors& y_pred, const Tensor& loss) {
   Training& t = training("computing metrics");
   const double batch = data.x.empty() || data.x[0].rank() == 0 ? 1.0 : static_cast<double>(data.x[0].shape()[0]);
-  static_cast<metrics::Mean&>(*t.loss_tracker).update_state(ops::stop_gradient(loss), Tensor::scalar(batch, loss.dtype()));
   const size_t n = std::min(y_pred.size(), data.y.size());
   if (!t.metrics_resolved) {
     t.metrics.assign(n, {});
@@ -261,6 +261,16 @@ Logs Model::compute_metrics(const Batch& data, const Tensors& y_pred, const Tens
     }
     t.metrics_resolved = true;
   }
+  // Metric state lives with the loss: accumulating on the device needs no copy until logs are read.
+  if (!loss.device().is_cpu()) {
+    const DeviceScope scope(loss.device());
+    for (const auto& m : metrics()) {
+      for (Variable v : m->variables()) {
+        if (v.has_value() && v.value().device() != loss.device()) v.assign(v.value().to(loss.device()));
+      }
+    }
+  }
+  static_cast<metrics::Mean&>(*t.loss_tracker).update_state(ops::stop_gradient(loss), Tensor::scalar(batch, loss.dtype()));
   for (size_t i = 0; i < n; ++i) {
     const Tensor yp = ops::stop_gradient(y_pred[i]);
     for (auto& m : t.metrics[i]) m->update_state(data.y[i], yp);
@@ -472,6 +482,45 @@ class DatasetBatches final : public EpochBatches {
   int64_t step_ = 0;
 };
 
+// Batches moved to the model's device one step ahead: the next batch's host-to-device copy is queued
+// (through pinned staging, kernels/device_memory.h) before the current step's kernels, so the host
+// never waits for a transfer and the step's data is on the device when its kernels run.
+class DeviceBatches final : public EpochBatches {
+ public:
+  DeviceBatches(std::unique_ptr<EpochBatches> source, Device device) : source_(std::move(source)), device_(device) {}
+  std::optional<Batch> next() override {
+    if (!primed_) {
+      ahead_ = fetch();
+      primed_ = true;
+    }
+    std::optional<Batch> current = std::move(ahead_);
+    ahead_ = current ? fetch() : std::nullopt;
+    return current;
+  }
+  std::optional<int64_t> steps() const override { return source_->steps(); }
+
+ private:
+  std::optional<Batch> fetch() {
+    std::optional<Batch> b = source_->next();
+    if (!b) return b;
+    for (Tensor& t : b->x) t = t.to(device_);
+    for (Tensor& t : b->y) t = t.to(device_);
+    if (b->sample_weight.defined()) b->sample_weight = b->sample_weight.to(device_);
+    return b;
+  }
+
+  std::unique_ptr<EpochBatches> source_;
+  Device device_;
+  bool primed_ = false;
+  std::optional<Batch> ahead_;
+};
+
+/// `batches`, moved to `device` ahead of use when that is not the cpu.
+std::unique_ptr<EpochBatches> on_device(std::unique_ptr<EpochBatches> batches, Device device) {
+  if (device.is_cpu()) return batches;
+  return std::make_unique<DeviceBatches>(std::move(batches), device);
+}
+
 }  // namespace detail
 
 namespace {
@@ -491,12 +540,59 @@ std::mt19937_64 make_rng() {
 
 }  // namespace
 
+// ---- Placement ----------------------------------------------------------------------------
+
+Model& Model::to(Device device) {
+  check_device_available(device);
+  if (!built()) {
+    throw ValueError("Model \"" + name() + "\" has no weights to move yet: build it first (call it, or build()), or "
+                     "create and build it inside a DeviceScope");
+  }
+  // Inside the scope, assigning a value on `device` moves each Variable there (core/device_scope.h).
+  const DeviceScope scope(device);
+  auto move = [device](Variable v) {
+    if (v.has_value()) v.assign(v.value().to(device));
+  };
+  for (const Variable& v : weights()) move(v);
+  if (training_->compiled) {
+    // The step counter and learning rate stay on the host, which reads them every step.
+    for (const Variable& v : training_->optimizer->variables()) {
+      if (v.name() != "iteration" && v.name() != "learning_rate") move(v);
+    }
+    for (const auto& m : metrics()) {
+      for (const Variable& v : m->variables()) move(v);
+    }
+  }
+  return *this;
+}
+
+Device Model::device() const {
+  for (const Variable& v : weights()) {
+    if (v.has_value()) return v.value().device();
+  }
+  return default_device();
+}
+
 // ---- fit / evaluate ------------------------------------------------------------------------
 
 namespace {
 
 // Runs one pass of test steps; shared by evaluate() and fit()'s validation.
-Logs run_test_epoch(Model& model, EpochBatches& batches, CallbackList& callbacks) {
+Logs run_test_epoch(Model& model, EpochBatches& source, CallbackList& callbacks) {
+  const Device device = model.device();
+  const DeviceScope scope(device);
+  std::unique_ptr<EpochBatches> moved;
+  if (!device.is_cpu()) {
+    // Borrowed: the caller owns `source`, the wrapper only reads from it.
+    struct Borrowed final : EpochBatches {
+      explicit Borrowed(EpochBatches& b) : b_(b) {}
+      std::optional<Batch> next() override { return b_.next(); }
+      std::optional<int64_t> steps() const override { return b_.steps(); }
+      EpochBatches& b_;
+    };
+    moved = detail::on_device(std::make_unique<Borrowed>(source), device);
+  }
+  EpochBatches& batches = moved ? *moved : source;
   model.reset_metrics();
   Logs logs;
   callbacks.on_test_begin(logs);
@@ -647,6 +743,9 @@ History Model::run_fit(const std::function<std::unique_ptr<detail::EpochBatches>
   if (options.epochs < 0 || options.initial_epoch < 0) throw ValueError("fit: epochs and initial_epoch must be >= 0");
   if (options.validation_freq < 1) throw ValueError("fit: validation_freq must be >= 1");
   t.stop_training = false;
+  // Steps run where the model is: batches go there, and tensors the step creates default to it.
+  const Device device = this->device();
+  const DeviceScope scope(device);
   Logs training_logs;
   t.initial_epoch.reset();
   callbacks.on_train_begin(training_logs);
@@ -658,7 +757,7 @@ History Model::run_fit(const std::function<std::unique_ptr<detail::EpochBatches>
     reset_metrics();
     Logs epoch_logs;
     callbacks.on_epoch_begin(epoch, epoch_logs);
-    auto batches = make_train();
+    auto batches = detail::on_device(make_train(), device);
     int64_t step = 0;
     bool any = false;
     Logs last_logs;
@@ -730,19 +829,31 @@ Tensors Model::predict(const Tensors& x, PredictOptions options) {
                          options.verbose != 0);
   Logs logs;
   callbacks.on_predict_begin(logs);
+  const Device device = this->device();
+  const DeviceScope scope(device);
+  // Each batch on the model's device, the next one's copy queued before this one runs.
+  auto batch_at = [&](int64_t step) {
+    const int64_t begin = step * options.batch_size, end = std::min(n, begin + options.batch_size);
+    Tensors b = rows(x, begin, end);
+    for (Tensor& t : b) t = t.to(device);
+    return b;
+  };
+  Tensors ahead = steps > 0 ? batch_at(0) : Tensors{};
   std::vector<Tensors> chunks;  // per output
   for (int64_t step = 0; step < steps; ++step) {
-    const int64_t begin = step * options.batch_size, end = std::min(n, begin + options.batch_size);
+    Tensors current = std::move(ahead);
+    if (step + 1 < steps) ahead = batch_at(step + 1);
     Logs batch_logs;
     callbacks.on_predict_batch_begin(step, batch_logs);
-    Tensors out = predict_on_batch(rows(x, begin, end));
+    Tensors out = predict_on_batch(current);
     if (chunks.empty()) chunks.resize(out.size());
     for (size_t i = 0; i < out.size(); ++i) chunks[i].push_back(out[i]);
     callbacks.on_predict_batch_end(step, batch_logs);
   }
   callbacks.on_predict_end(logs);
   Tensors result;
-  for (const Tensors& c : chunks) result.push_back(c.size() == 1 ? c[0] : ops::concatenate(c, 0));
+  // On the host, as Keras returns NumPy arrays: one copy of the whole result.
+  for (const Tensors& c : chunks) result.push_back((c.size() == 1 ? c[0] : ops::concatenate(c, 0)).to(Device::cpu()));
   return result;
 }
 

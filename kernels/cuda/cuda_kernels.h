@@ -16,7 +16,18 @@
 
 namespace keras::kernels::cuda {
 
-// Elementwise and copy kernels (own CUDA kernels).
+// Elementwise and copy kernels (own CUDA kernels: elementwise.cu, copy.cu).
+Tensor cast(const Tensor& src, DType dtype);
+Tensor unary(const UnaryArgs& args);
+Tensor binary(const BinaryArgs& args);
+Tensor where(const Tensor& cond, const Tensor& x, const Tensor& y);
+Tensor relu_backward(const Tensor& diff_dst, const Tensor& dst);
+Tensor strided_copy(const StridedCopyArgs& args);
+Tensor strided_assign(const StridedAssignArgs& args);
+Tensor concatenate(const Tensors& srcs, int64_t axis);
+Tensor pad_constant(const Tensor& src, const std::vector<std::pair<int64_t, int64_t>>& pads, double value);
+Tensor take(const Tensor& src, const Tensor& indices, int64_t axis);
+Tensor scatter_add(const Tensor& updates, const Tensor& indices, int64_t axis, const Shape& shape);
 
 // Library-backed kernels (cuBLASLt, cuDNN) and reductions, random, optimizer updates.
 
