@@ -9,7 +9,7 @@
 // float16 and bfloat16 run in float32, as on the CPU.
 #include <keras/kernels/cuda/cuda_context.h>
 #include <keras/kernels/cuda/cuda_kernels.h>
-#include <keras/kernels/cuda/launch.h>
+#include <keras/kernels/cuda/dnn_launch.h>
 
 #include <array>
 #include <memory>
@@ -19,6 +19,8 @@
 #include <vector>
 
 namespace keras::kernels::cuda {
+
+using namespace dnn;  // NOLINT(google-build-using-namespace): this backend's own helpers
 
 namespace {
 

@@ -5,7 +5,7 @@
 // algorithm are made once per shape, dtype, alignment and TF32 setting, and cached.
 #include <keras/kernels/cuda/cuda_context.h>
 #include <keras/kernels/cuda/cuda_kernels.h>
-#include <keras/kernels/cuda/launch.h>
+#include <keras/kernels/cuda/dnn_launch.h>
 
 #include <atomic>
 #include <cstring>
@@ -16,6 +16,8 @@
 #include <vector>
 
 namespace keras::kernels::cuda {
+
+using namespace dnn;  // NOLINT(google-build-using-namespace): this backend's own helpers
 
 namespace {
 

@@ -3,13 +3,15 @@
 // -fmad=false (kernels/cuda/CMakeLists.txt) so that no multiply and add fuse into an FMA: the
 // updates then round as the separate ops do, as the CPU's (-ffp-contract=off) do.
 #include <keras/kernels/cuda/cuda_kernels.h>
-#include <keras/kernels/cuda/device_util.cuh>
-#include <keras/kernels/cuda/launch.h>
+#include <keras/kernels/cuda/dnn_device.cuh>
+#include <keras/kernels/cuda/dnn_launch.h>
 
 #include <cmath>
 #include <limits>
 
 namespace keras::kernels::cuda {
+
+using namespace dnn;  // NOLINT(google-build-using-namespace): this backend's own helpers
 
 namespace {
 
@@ -243,6 +245,8 @@ T* slot(const Tensor& t) {
 
 }  // namespace
 
+namespace dnn {
+
 void bias_relu(void* x, const void* bias, DType dtype, int64_t outer, int64_t channels, int64_t inner, bool relu,
                cudaStream_t stream) {
   const int64_t n = outer * channels * inner;
@@ -294,6 +298,8 @@ void window_copy(const void* src, const Shape& src_shape, void* dst, const Shape
     KERAS_CUDA_CHECK_LAUNCH();
   });
 }
+
+}  // namespace dnn
 
 Tensor random(const RandomArgs& args) {
   if (!is_floating(args.dtype)) {

@@ -4,11 +4,13 @@
 // gathering from the windows that cover it (deterministic, no atomics). The max pooling workspace
 // holds, per output, the int32 flat spatial index of the first largest cell of its window.
 #include <keras/kernels/cuda/cuda_kernels.h>
-#include <keras/kernels/cuda/device_util.cuh>
+#include <keras/kernels/cuda/dnn_device.cuh>
 
 #include <vector>
 
 namespace keras::kernels::cuda {
+
+using namespace dnn;  // NOLINT(google-build-using-namespace): this backend's own helpers
 
 namespace {
 

@@ -2,12 +2,14 @@
 // and batch normalization forward and backward. Floating sums accumulate in double (as the CPU's
 // loops do); max and min keep NaN sticky and arg_reduce lets the first NaN win, as NumPy.
 #include <keras/kernels/cuda/cuda_kernels.h>
-#include <keras/kernels/cuda/device_util.cuh>
+#include <keras/kernels/cuda/dnn_device.cuh>
 
 #include <limits>
 #include <vector>
 
 namespace keras::kernels::cuda {
+
+using namespace dnn;  // NOLINT(google-build-using-namespace): this backend's own helpers
 
 namespace {
 

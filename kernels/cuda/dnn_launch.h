@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-namespace keras::kernels::cuda {
+namespace keras::kernels::cuda::dnn {
 
 /// Makes `device`'s GPU current and returns its stream; throws RuntimeError for a CPU device or a
 /// GPU this machine lacks.
@@ -38,4 +38,4 @@ void permute3(const void* src, void* dst, size_t element_size, std::array<int64_
 void window_copy(const void* src, const Shape& src_shape, void* dst, const Shape& dst_shape,
                  const std::vector<int64_t>& offset, size_t element_size, cudaStream_t stream);
 
-}  // namespace keras::kernels::cuda
+}  // namespace keras::kernels::cuda::dnn

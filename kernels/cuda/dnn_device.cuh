@@ -3,7 +3,7 @@
 // through float), the floating-dtype visitor, launch sizes and the device-and-stream preamble.
 #include <keras/core/tensor.h>
 #include <keras/kernels/cuda/cuda_context.h>
-#include <keras/kernels/cuda/launch.h>
+#include <keras/kernels/cuda/dnn_launch.h>
 
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -13,7 +13,7 @@
 #include <string>
 #include <type_traits>
 
-namespace keras::kernels::cuda {
+namespace keras::kernels::cuda::dnn {
 
 template <class T>
 inline constexpr bool kIsHalf = std::is_same_v<T, __half> || std::is_same_v<T, __nv_bfloat16>;
@@ -65,6 +65,6 @@ T* mptr(const Tensor& t) {
   return static_cast<T*>(t.mutable_data());
 }
 
-}  // namespace keras::kernels::cuda
+}  // namespace keras::kernels::cuda::dnn
 
 #define KERAS_CUDA_CHECK_LAUNCH() KERAS_CUDA_CHECK(cudaGetLastError())
