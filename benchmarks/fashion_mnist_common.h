@@ -61,4 +61,13 @@ inline void print_result(const Result& r) {
   std::fflush(stdout);
 }
 
+/// The line of a device run (after the GPU benchmark): samples per second of training one
+/// epoch (after a warm-up) and of predicting the test set, at one batch size.
+inline void print_device_result(const std::string& impl, const std::string& device, const std::string& model, int batch,
+                                double train_sps, double infer_sps, double test_acc) {
+  std::printf("RESULT impl=%s device=%s model=%s batch=%d train_sps=%.0f infer_sps=%.0f test_acc=%.4f\n", impl.c_str(),
+              device.c_str(), model.c_str(), batch, train_sps, infer_sps, test_acc);
+  std::fflush(stdout);
+}
+
 }  // namespace bench

@@ -34,6 +34,12 @@ if(NOT KERAS_CUDA STREQUAL "OFF")
       set(CMAKE_CUDA_HOST_COMPILER "${CMAKE_CXX_COMPILER}")
     endif()
     enable_language(CUDA)
+    # CMake 3.25 predates nvcc 12's C++20 and so refuses a target with CUDA sources and cxx_std_20
+    # ("requires the language dialect CUDA20"): tell it the flag.
+    if(NOT DEFINED CMAKE_CUDA20_STANDARD_COMPILE_OPTION)
+      set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+      set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+    endif()
     set(KERAS_WITH_CUDA ON)
     message(STATUS "keras: CUDA backend ON (nvcc ${CMAKE_CUDA_COMPILER_VERSION}, cuDNN ${CUDNN_LIBRARY})")
   elseif(KERAS_CUDA STREQUAL "ON")

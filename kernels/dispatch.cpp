@@ -104,31 +104,31 @@ Tensor scatter_add(const Tensor& updates, const Tensor& indices, int64_t axis, c
   }
   KERAS_ROUTE_CUDA(updates.device(), scatter_add, updates, indices, axis, shape);
 }
-Tensor reduce(const ReduceArgs& args) { KERAS_ROUTE(args.src.device(), reduce, args); }
+Tensor reduce(const ReduceArgs& args) { KERAS_ROUTE_CUDA(args.src.device(), reduce, args); }
 Tensor arg_reduce(const Tensor& src, int64_t axis, bool keepdims, bool is_max) {
-  KERAS_ROUTE(src.device(), arg_reduce, src, axis, keepdims, is_max);
+  KERAS_ROUTE_CUDA(src.device(), arg_reduce, src, axis, keepdims, is_max);
 }
-Tensor matmul(const MatmulArgs& args) { KERAS_ROUTE(args.src.device(), matmul, args); }
-Tensor softmax(const Tensor& src, int64_t axis, bool log) { KERAS_ROUTE(src.device(), softmax, src, axis, log); }
-Tensor random(const RandomArgs& args) { KERAS_ROUTE(args.device, random, args); }
-Tensor conv_forward(const ConvForwardArgs& args) { KERAS_ROUTE(args.src.device(), conv_forward, args); }
-Tensor conv_backward_data(const ConvBackwardDataArgs& args) { KERAS_ROUTE(args.diff_dst.device(), conv_backward_data, args); }
+Tensor matmul(const MatmulArgs& args) { KERAS_ROUTE_CUDA(args.src.device(), matmul, args); }
+Tensor softmax(const Tensor& src, int64_t axis, bool log) { KERAS_ROUTE_CUDA(src.device(), softmax, src, axis, log); }
+Tensor random(const RandomArgs& args) { KERAS_ROUTE_CUDA(args.device, random, args); }
+Tensor conv_forward(const ConvForwardArgs& args) { KERAS_ROUTE_CUDA(args.src.device(), conv_forward, args); }
+Tensor conv_backward_data(const ConvBackwardDataArgs& args) { KERAS_ROUTE_CUDA(args.diff_dst.device(), conv_backward_data, args); }
 Tensors conv_backward_weights(const ConvBackwardWeightsArgs& args) {
-  KERAS_ROUTE(args.src.device(), conv_backward_weights, args);
+  KERAS_ROUTE_CUDA(args.src.device(), conv_backward_weights, args);
 }
-PoolForwardResult pool_forward(const PoolForwardArgs& args) { KERAS_ROUTE(args.src.device(), pool_forward, args); }
-Tensor pool_backward(const PoolBackwardArgs& args) { KERAS_ROUTE(args.diff_dst.device(), pool_backward, args); }
+PoolForwardResult pool_forward(const PoolForwardArgs& args) { KERAS_ROUTE_CUDA(args.src.device(), pool_forward, args); }
+Tensor pool_backward(const PoolBackwardArgs& args) { KERAS_ROUTE_CUDA(args.diff_dst.device(), pool_backward, args); }
 BatchNormForwardResult batch_norm_forward(const BatchNormForwardArgs& args) {
-  KERAS_ROUTE(args.src.device(), batch_norm_forward, args);
+  KERAS_ROUTE_CUDA(args.src.device(), batch_norm_forward, args);
 }
 BatchNormBackwardResult batch_norm_backward(const BatchNormBackwardArgs& args) {
-  KERAS_ROUTE(args.src.device(), batch_norm_backward, args);
+  KERAS_ROUTE_CUDA(args.src.device(), batch_norm_backward, args);
 }
 LayerNormForwardResult layer_norm_forward(const LayerNormForwardArgs& args) {
-  KERAS_ROUTE(args.src.device(), layer_norm_forward, args);
+  KERAS_ROUTE_CUDA(args.src.device(), layer_norm_forward, args);
 }
 LayerNormBackwardResult layer_norm_backward(const LayerNormBackwardArgs& args) {
-  KERAS_ROUTE(args.src.device(), layer_norm_backward, args);
+  KERAS_ROUTE_CUDA(args.src.device(), layer_norm_backward, args);
 }
 
 Tensor relu_backward(const Tensor& diff_dst, const Tensor& dst) {
@@ -138,18 +138,18 @@ Tensor relu_backward(const Tensor& diff_dst, const Tensor& dst) {
   }
   KERAS_ROUTE_CUDA(device, relu_backward, diff_dst, dst);
 }
-void adam_update(const AdamUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), adam_update, args); }
-void sgd_update(const SGDUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), sgd_update, args); }
-void rmsprop_update(const RMSpropUpdateArgs& args) { KERAS_ROUTE(args.variable.device(), rmsprop_update, args); }
+void adam_update(const AdamUpdateArgs& args) { KERAS_ROUTE_CUDA(args.variable.device(), adam_update, args); }
+void sgd_update(const SGDUpdateArgs& args) { KERAS_ROUTE_CUDA(args.variable.device(), sgd_update, args); }
+void rmsprop_update(const RMSpropUpdateArgs& args) { KERAS_ROUTE_CUDA(args.variable.device(), rmsprop_update, args); }
 void weight_decay_update(const Tensor& variable, double weight_decay, double learning_rate) {
-  KERAS_ROUTE(variable.device(), weight_decay_update, variable, weight_decay, learning_rate);
+  KERAS_ROUTE_CUDA(variable.device(), weight_decay_update, variable, weight_decay, learning_rate);
 }
 
 #undef KERAS_ROUTE
 #undef KERAS_ROUTE_CUDA
 
 bool fused_update_supported(DType dtype, Device device) {
-  return device.is_cpu() && (dtype == DType::float32 || dtype == DType::float64);
+  return (device.is_cpu() || device.type == Device::Type::cuda) && (dtype == DType::float32 || dtype == DType::float64);
 }
 
 bool is_comparison(BinaryOp op) { return op >= BinaryOp::equal; }

@@ -31,4 +31,30 @@ Tensor scatter_add(const Tensor& updates, const Tensor& indices, int64_t axis, c
 
 // Library-backed kernels (cuBLASLt, cuDNN) and reductions, random, optimizer updates.
 
+Tensor reduce(const ReduceArgs& args);
+Tensor arg_reduce(const Tensor& src, int64_t axis, bool keepdims, bool is_max);
+Tensor matmul(const MatmulArgs& args);
+Tensor softmax(const Tensor& src, int64_t axis, bool log);
+Tensor random(const RandomArgs& args);
+Tensor conv_forward(const ConvForwardArgs& args);
+Tensor conv_backward_data(const ConvBackwardDataArgs& args);
+Tensors conv_backward_weights(const ConvBackwardWeightsArgs& args);
+PoolForwardResult pool_forward(const PoolForwardArgs& args);
+Tensor pool_backward(const PoolBackwardArgs& args);
+BatchNormForwardResult batch_norm_forward(const BatchNormForwardArgs& args);
+BatchNormBackwardResult batch_norm_backward(const BatchNormBackwardArgs& args);
+LayerNormForwardResult layer_norm_forward(const LayerNormForwardArgs& args);
+LayerNormBackwardResult layer_norm_backward(const LayerNormBackwardArgs& args);
+void adam_update(const AdamUpdateArgs& args);
+void sgd_update(const SGDUpdateArgs& args);
+void rmsprop_update(const RMSpropUpdateArgs& args);
+void weight_decay_update(const Tensor& variable, double weight_decay, double learning_rate);
+
+/// Whether float32 matmuls and convolutions may use TF32 tensor cores (10-bit mantissa products,
+/// float32 accumulation). On by default, as TensorFlow (and so Keras on TF) has it since TF 2.4
+/// (tf.config.experimental.enable_tensor_float_32_execution); PyTorch leaves it off for matmul.
+void set_allow_tf32(bool allow);
+/// The current TF32 setting.
+bool allow_tf32();
+
 }  // namespace keras::kernels::cuda
