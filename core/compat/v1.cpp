@@ -818,6 +818,7 @@ namespace {
 // What one kind of run evaluates: the nodes its fetches need (in creation order, which is
 // topological), minus what the feeds cut off.
 struct Plan {
+  detail::RunFunction run;  // execute() on this plan, or what the installed RunCompiler made of it
   std::vector<size_t> order;
   std::vector<Key> fetches;
   std::vector<Key> feeds;
@@ -891,7 +892,26 @@ keras::Tensors execute(const GraphImpl& g, detail::SessionData& data, const Plan
   return out;
 }
 
+detail::RunCompiler& run_compiler() {
+  static detail::RunCompiler compiler;
+  return compiler;
+}
+
+// The plan's run function: execute() over the session's state, compiled when a compiler is set.
+// It holds the state weakly so that a session's cached plans do not keep the session alive.
+template <class StatePtr>
+void compile(Plan& plan, const StatePtr& state) {
+  detail::RunFunction eager = [weak = std::weak_ptr(state), &plan](const keras::Tensors& feeds) {
+    auto s = weak.lock();
+    if (!s) throw RuntimeError("Session: the session this run belongs to was destroyed");
+    return execute(*s->graph, s->data, plan, feeds);
+  };
+  plan.run = run_compiler() ? run_compiler()(std::move(eager)) : std::move(eager);
+}
+
 }  // namespace
+
+void detail::set_run_compiler(RunCompiler compiler) { run_compiler() = std::move(compiler); }
 
 struct Session::State {
   std::shared_ptr<GraphImpl> graph;
@@ -942,8 +962,11 @@ keras::Tensors Session::run(const std::vector<Fetch>& fetches, const FeedDict& f
   signature.emplace_back(SIZE_MAX, 0);
   for (const Key& k : feed_keys) signature.emplace_back(k.node, k.index);
   std::shared_ptr<Plan>& plan = state_->plans[signature];
-  if (!plan) plan = make_plan(*g, fetch_keys, feed_keys);
-  return execute(*g, state_->data, *plan, feed_values);
+  if (!plan) {
+    plan = make_plan(*g, fetch_keys, feed_keys);
+    compile(*plan, state_);
+  }
+  return plan->run(feed_values);
 }
 
 keras::Tensor Session::run(const Tensor& fetch, const FeedDict& feed_dict) {
@@ -958,6 +981,7 @@ Session::Callable Session::make_callable(const std::vector<Fetch>& fetches, cons
   for (const Fetch& f : fetches) fetch_keys.push_back(fetch_key(g, f));
   for (const Tensor& t : feed_list) feed_keys.push_back(feed_key(g, t));
   auto plan = make_plan(*g, fetch_keys, feed_keys);
+  compile(*plan, state_);
   return [state = state_, plan, feed_list](const keras::Tensors& feed_values) {
     if (feed_values.size() != feed_list.size()) {
       throw ValueError("Session callable: expected " + std::to_string(feed_list.size()) + " feed values, got " +
@@ -965,7 +989,7 @@ Session::Callable Session::make_callable(const std::vector<Fetch>& fetches, cons
     }
     keras::Tensors checked;
     for (size_t i = 0; i < feed_values.size(); ++i) checked.push_back(checked_feed(feed_list[i], feed_values[i]));
-    return execute(*state->graph, state->data, *plan, checked);
+    return plan->run(checked);
   };
 }
 

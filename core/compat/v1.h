@@ -30,7 +30,15 @@ namespace keras::compat::v1 {
 
 namespace detail {
 struct GraphImpl;
-}
+
+/// One kind of Session run (its fetches and feeds fixed) as a function of the feed values.
+using RunFunction = std::function<keras::Tensors(const keras::Tensors& feed_values)>;
+/// Turns a run's eager function into the one sessions call (keras::function installs one that
+/// traces a run once per feed signature and replays it); it is called once per kind of run.
+using RunCompiler = std::function<RunFunction(RunFunction eager)>;
+/// Installs `compiler` for runs first planned after this call (process-wide); empty: run eagerly.
+void set_run_compiler(RunCompiler compiler);
+}  // namespace detail
 
 class Operation;
 class Tensor;

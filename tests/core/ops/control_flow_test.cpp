@@ -44,8 +44,19 @@ struct FakeTracer final : detail::ControlFlowTracer {
     (void)xs;
     (void)reverse;
     Tensors carry = init;
-    for (int64_t i = 0; i < length; ++i) carry = f(carry, {}).first;
-    return {carry, {}};
+    std::vector<Tensors> ys;
+    for (int64_t i = 0; i < length; ++i) {
+      auto [next, y] = f(carry, {});
+      carry = next;
+      ys.push_back(y);
+    }
+    Tensors stacked;
+    for (size_t j = 0; j < ys[0].size(); ++j) {
+      Tensors column;
+      for (const Tensors& y : ys) column.push_back(y[j]);
+      stacked.push_back(ops::stack(column));
+    }
+    return {carry, stacked};
   }
 };
 
@@ -121,7 +132,7 @@ TEST_SUITE("core") {
 
   TEST_CASE("while_loop rejects loop variables that change shape, dtype or count") {
     const Tensor x = Tensor({1.f, 2.f});
-    auto once = [](const Tensors& v) { return ops::sum(v[0]) < 3.0; };
+    auto once = [](const Tensors& v) { return ops::sum(v[0]) < 4.0; };
     CHECK_THROWS_WITH_AS(
         ops::while_loop(once, [](const Tensors& v) { return Tensors{ops::concatenate({v[0], v[0]})}; }, {x}),
         doctest::Contains("while_loop: loop variable 0 enters the loop as (shape=(2,), dtype=float32) but `body` "
@@ -251,7 +262,7 @@ TEST_SUITE("core") {
       ops::while_loop([](const Tensor& v) { return v < Tensor::scalar(3); }, [](const Tensor& v) { return v + 1.0; },
                       Tensor::scalar(0), 2);
       CHECK(tracer.last_maximum == std::optional<int64_t>(2));
-      CHECK_THROWS_WITH_AS(ops::while_loop([](const Tensor& v) { return ops::sum(v) < 3.0; },
+      CHECK_THROWS_WITH_AS(ops::while_loop([](const Tensor& v) { return ops::sum(v) < 4.0; },
                                            [](const Tensor& v) { return ops::concatenate({v, v}); }, x),
                            doctest::Contains("loop variable 0 enters the loop as (shape=(2,), dtype=float64)"),
                            ValueError);
@@ -261,6 +272,7 @@ TEST_SUITE("core") {
       CHECK(tracer.last_length == 5);
       CHECK(tracer.last_unroll == 5);  // unroll=true: fully
       CHECK(carry.item<double>() == 5.0);
+      check_allclose(ys, f64({0, 1, 2, 3, 4}));
     }
     CHECK_FALSE(detail::tracing_active());
   }
