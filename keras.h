@@ -1,5 +1,6 @@
 #pragma once
 /// Everything a keras-cpp user needs: #include <keras/keras.h>
+#include <keras/core/compat/v1.h>
 #include <keras/core/config.h>
 #include <keras/core/device.h>
 #include <keras/core/device_scope.h>
