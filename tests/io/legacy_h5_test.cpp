@@ -489,4 +489,22 @@ TEST_CASE("Keras 2 training_configs compile: plain and Custom> class names, lr, 
   CHECK(old->optimizer().iterations() == 0);
 }
 
+TEST_CASE("A truncated legacy file is an error naming it, at every cut, never a crash") {
+  TempDir dir;
+  const std::vector<uint8_t> bytes = read_bytes(keras_fixture("mlp.h5"));
+  const std::string path = dir / "cut.h5";
+  size_t refused = 0;
+  for (size_t cut = 0; cut < bytes.size(); cut += std::max<size_t>(1, bytes.size() / 97)) {
+    INFO("cut at " << cut);
+    keras::testing::write_bytes(path, std::vector<uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(cut)));
+    try {
+      (void)load_model(path);
+    } catch (const Error& e) {
+      CHECK(std::string(e.what()).find("cut.h5") != std::string::npos);
+      ++refused;
+    }
+  }
+  CHECK(refused > 90);
+}
+
 }  // TEST_SUITE
