@@ -507,4 +507,29 @@ TEST_CASE("A truncated legacy file is an error naming it, at every cut, never a 
   CHECK(refused > 90);
 }
 
+TEST_CASE("A schedule, EMA averages and gradient accumulators survive a legacy file under Keras's names") {
+  TempDir dir;
+  Sequential model = small_model();
+  model.compile({.optimizer = optimizers::Adam({.learning_rate = optimizers::schedules::ExponentialDecay(0.1, 1, 0.5),
+                                                .use_ema = true,
+                                                .gradient_accumulation_steps = 2}),
+                 .loss = "mse"});
+  const Tensor x = random::normal({6, 3}, {.seed = 1}), y = random::normal({6, 2}, {.seed = 2});
+  model.fit(x, y, {.batch_size = 2, .epochs = 1, .verbose = 0, .shuffle = false});
+  model.save(dir / "m.h5");
+  const std::vector<std::string> names =
+      io::H5File::open(dir / "m.h5").group("optimizer_weights").read_string_list_attribute("weight_names");
+  REQUIRE(names.size() == 1 + 4 + 4 + 8);  // no learning_rate variable with a schedule
+  CHECK(names[0] == "adam/iteration");
+  CHECK(names[1] == "adam/small_hidden_kernel_average");
+  CHECK(names[5] == "adam/small_hidden_kernel_gradient_accumulator");
+  CHECK(names[9] == "adam/small_hidden_kernel_momentum");
+  std::shared_ptr<Model> back = load_model(dir / "m.h5");
+  CHECK(back->optimizer().iterations() == model.optimizer().iterations());
+  CHECK(back->optimizer().learning_rate() == doctest::Approx(model.optimizer().learning_rate()));
+  const std::vector<Variable> want = model.optimizer().variables(), got = back->optimizer().variables();
+  REQUIRE(want.size() == got.size());
+  for (size_t i = 0; i < want.size(); ++i) keras::testing::check_allclose(got[i].value(), want[i].value(), 0, 0);
+}
+
 }  // TEST_SUITE
