@@ -9,7 +9,8 @@
 /// Keras's legacy single-file HDF5 format (keras/src/legacy/saving/legacy_h5_format.py), which
 /// `model.save("m.h5")` still writes and which Keras 2 wrote for everything: root attributes
 /// `keras_version`, `backend` and `model_config` (JSON), and a `model_weights` group with one group per
-/// layer. Weights load by order, not by name, as Keras loads them.
+/// layer; a compiled model adds `training_config` (JSON) and an `optimizer_weights` group. Weights load
+/// by order, not by name, as Keras loads them; so do the optimizer's.
 namespace keras::io {
 
 /// The backend name keras-cpp writes in legacy files (Keras writes "tensorflow", "torch", "jax").
