@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <iostream>
 #include <map>
 #include <set>
 
@@ -95,6 +96,14 @@ void name_weights(const Layer& layer, const std::string& scope, std::map<const v
   for (const auto& child : layer.layers()) name_weights(*child, inner, names);
 }
 
+// variable.path of every variable of the model's layers.
+std::map<const void*, std::string> weight_paths(const Layer& model) {
+  std::map<const void*, std::string> paths;
+  const std::string scope = model.class_name() == "Functional" ? "" : model.name() + "/";
+  for (const auto& l : model.layers()) name_weights(*l, scope, paths);
+  return paths;
+}
+
 // Datasets are created by name: names repeated within one group get "_1", "_2", ...
 std::vector<std::string> unique_names(const std::vector<Variable>& weights, const std::map<const void*, std::string>& paths,
                                       const std::string& fallback_scope) {
@@ -175,6 +184,99 @@ Config upgrade_layer(Config layer) {
   return layer;
 }
 
+// Legacy serialize_keras_object: a Keras 3 object dict becomes {"class_name", "config"} (a registered
+// name as its class name), a function its name; lists and dicts of them are walked.
+Config legacy_object(const Config& value) {
+  if (value.is_array()) {
+    Config out = Config::array();
+    for (const Config& v : value) out.push_back(legacy_object(v));
+    return out;
+  }
+  if (!value.is_object()) return value;
+  if (!value.contains("class_name")) {
+    Config out = Config::object();
+    for (const auto& [key, v] : value.items()) out[key] = legacy_object(v);
+    return out;
+  }
+  const bool registered = value.contains("registered_name") && value["registered_name"].is_string();
+  if (value["class_name"] == "function") return registered ? value["registered_name"] : value.value("config", Config());
+  return Config{{"class_name", registered ? value["registered_name"] : value["class_name"]},
+                {"config", value.value("config", Config::object())}};
+}
+
+[[noreturn]] void bad_training_config(const std::string& source, const std::string& problem) {
+  throw ValueError("Cannot compile the model from the training_config of '" + source + "': " + problem);
+}
+
+// Keras 2's optimizer configs: "Custom>Adam" (tf.keras 2.11+), `lr`, `decay` (ignored by Keras 3 with a
+// warning), and keys Keras 3's optimizers no longer take.
+Config upgrade_optimizer_config(const Config& config, const std::string& source) {
+  if (!config.is_object() || !config.contains("class_name") || !config["class_name"].is_string()) {
+    bad_training_config(source, "optimizer_config must be a dict with a string class_name, got " + config.dump().substr(0, 200));
+  }
+  std::string class_name = config["class_name"].get<std::string>();
+  if (class_name.rfind("Custom>", 0) == 0) class_name = class_name.substr(7);
+  Config inner = config.contains("config") ? config["config"] : Config::object();
+  if (!inner.is_object()) bad_training_config(source, "optimizer_config's config must be a dict, got " + inner.dump().substr(0, 200));
+  if (inner.contains("lr")) {
+    if (!inner.contains("learning_rate")) inner["learning_rate"] = inner["lr"];
+    inner.erase("lr");
+  }
+  if (inner.contains("decay")) {
+    if (!(inner["decay"].is_number() && inner["decay"].get<double>() == 0.0) && !inner["decay"].is_null()) {
+      std::cerr << "UserWarning: Argument `decay` is no longer supported and will be ignored." << std::endl;
+    }
+    inner.erase("decay");
+  }
+  inner.erase("is_legacy_optimizer");
+  inner.erase("jit_compile");
+  return Config{{"class_name", class_name}, {"config", inner}};
+}
+
+// Keras 2 losses reduced "auto", which meant sum_over_batch_size in fit.
+Config upgrade_loss(Config loss) {
+  if (loss.is_array()) {
+    for (Config& l : loss) l = upgrade_loss(l);
+  } else if (loss.is_object() && !loss.contains("class_name")) {
+    for (auto& [key, l] : loss.items()) l = upgrade_loss(l);
+  } else if (loss.is_object() && loss.contains("config") && loss["config"].is_object() &&
+             loss["config"].value("reduction", Config()) == "auto") {
+    loss["config"]["reduction"] = "sum_over_batch_size";
+  }
+  return loss;
+}
+
+// tf.keras 2 saved its resolved metrics: MeanMetricWrapper objects around a function, and one list per
+// output. A wrapper becomes the name compile understands (Keras's special "accuracy"-like names are
+// resolved by the output's shape); a single output's list is the list.
+Config upgrade_metric(const Config& metric) {
+  if (!metric.is_object() || metric.value("class_name", Config()) != "MeanMetricWrapper" || !metric.contains("config") ||
+      !metric["config"].is_object()) {
+    return metric;
+  }
+  const Config& c = metric["config"];
+  const Config name = c.value("name", Config());
+  for (const char* special : {"accuracy", "acc", "crossentropy", "ce"}) {
+    if (name == special) return name;
+  }
+  return c.contains("fn") && c["fn"].is_string() ? c["fn"] : metric;
+}
+
+Config upgrade_metrics(Config metrics) {
+  if (metrics.is_array() && metrics.size() == 1 && metrics[0].is_array()) metrics = Config(metrics[0]);
+  if (metrics.is_array()) {
+    for (Config& m : metrics) m = upgrade_metric(m);
+  } else if (metrics.is_object()) {
+    for (auto& [key, m] : metrics.items()) m = m.is_array() ? upgrade_metrics(m) : upgrade_metric(m);
+  }
+  return metrics;
+}
+
+std::string underscored(std::string path) {
+  std::replace(path.begin(), path.end(), '/', '_');
+  return path;
+}
+
 }  // namespace
 
 Config legacy_model_config(const Layer& model) {
@@ -197,9 +299,8 @@ void write_legacy_weights(H5Group& group, const Layer& model) {
   group.write_string_attribute("backend", kLegacyBackend, kBytes);
   group.write_string_attribute("keras_version", kKerasVersion, kBytes);
 
-  std::map<const void*, std::string> paths;
+  const std::map<const void*, std::string> paths = weight_paths(model);
   const std::string scope = model.class_name() == "Functional" ? "" : model.name() + "/";
-  for (const auto& l : layers) name_weights(*l, scope, paths);
   std::vector<std::shared_ptr<Layer>> sorted = layers;
   std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a->name() < b->name(); });
   for (const auto& l : sorted) {
@@ -287,6 +388,110 @@ void save_legacy_h5_model(const Layer& model, const std::string& path, const std
   AtomicFile out(path);
   out.write(bytes.data(), bytes.size());
   out.commit();
+}
+
+Config legacy_training_config(const Config& compile_config) {
+  if (!compile_config.is_object() || !compile_config.contains("optimizer") || !compile_config["optimizer"].is_object()) {
+    throw ValueError("legacy_training_config: expected a compile config with an optimizer dict, got " +
+                     compile_config.dump().substr(0, 200));
+  }
+  Config out = Config::object();
+  for (const auto& [key, value] : compile_config.items()) {
+    if (key != "optimizer") out[key] = legacy_object(value);
+  }
+  const Config& optimizer = compile_config["optimizer"];
+  const bool registered = optimizer.contains("registered_name") && optimizer["registered_name"].is_string();
+  out["optimizer_config"] = Config{{"class_name", registered ? optimizer["registered_name"] : optimizer["class_name"]},
+                                   {"config", optimizer.value("config", Config::object())}};
+  return out;
+}
+
+Config read_legacy_training_config(const H5File& file) {
+  if (!file.has_attribute("training_config")) return Config();
+  Config config = json_loads(file.read_string_attribute("training_config"), file.filename() + ":training_config");
+  if (!config.is_object()) {
+    throw ValueError("'" + file.filename() + "': training_config is not a dict: " + config.dump().substr(0, 200));
+  }
+  return config;
+}
+
+Config compile_config_from_training_config(const Config& training_config, const std::string& source) {
+  if (!training_config.is_object()) bad_training_config(source, "expected a dict, got " + training_config.dump().substr(0, 200));
+  if (!training_config.contains("optimizer_config")) bad_training_config(source, "it has no optimizer_config");
+  Config out = Config::object();
+  out["optimizer"] = upgrade_optimizer_config(training_config["optimizer_config"], source);
+  // Each may be null, one object (a loss by name: a string), or a list or dict of them.
+  const auto get = [&](const char* key, bool string_allowed) {
+    const Config value = training_config.value(key, Config());
+    if (!value.is_null() && !value.is_structured() && !(string_allowed && value.is_string())) {
+      bad_training_config(source, std::string(key) + " must be " + (string_allowed ? "a name, " : "") +
+                                      "a list or a dict, got " + value.dump().substr(0, 200));
+    }
+    return value;
+  };
+  out["loss"] = upgrade_loss(get("loss", true));
+  out["loss_weights"] = get("loss_weights", false);
+  out["metrics"] = upgrade_metrics(get("metrics", false));
+  out["weighted_metrics"] = upgrade_metrics(get("weighted_metrics", false));
+  return out;
+}
+
+std::vector<std::string> legacy_optimizer_weight_names(const Layer& model, const std::string& optimizer_name,
+                                                       const std::vector<Variable>& variables,
+                                                       const std::vector<Variable>& references) {
+  const std::map<const void*, std::string> paths = weight_paths(model);
+  std::vector<std::string> out;
+  std::set<std::string> used;
+  for (size_t i = 0; i < variables.size(); ++i) {
+    std::string leaf = variables[i].name();
+    if (i < references.size() && references[i].defined()) {
+      // The optimizer named the slot "<reference name>_<slot>"; Keras uses the reference's whole path.
+      const Variable& ref = references[i];
+      std::string prefix = ref.name();
+      std::replace(prefix.begin(), prefix.end(), ':', '_');
+      prefix = underscored(prefix) + "_";
+      const auto it = paths.find(ref.handle());
+      const std::string path = it != paths.end() ? it->second : ref.name();
+      if (leaf.rfind(prefix, 0) == 0) leaf = underscored(path) + "_" + leaf.substr(prefix.size());
+    }
+    const std::string name = optimizer_name + "/" + leaf;
+    std::string candidate = name;
+    for (int k = 1; !used.insert(candidate).second; ++k) candidate = name + "_" + std::to_string(k);
+    out.push_back(candidate);
+  }
+  return out;
+}
+
+void write_legacy_training_config(H5File& file, const Config& compile_config) {
+  file.write_string_attribute("training_config", json_dumps(legacy_training_config(compile_config)), kBytes);
+}
+
+void write_legacy_optimizer_weights(H5File& file, const std::vector<Variable>& variables,
+                                    const std::vector<std::string>& names) {
+  if (variables.empty()) return;
+  if (names.size() != variables.size()) {
+    throw ValueError("write_legacy_optimizer_weights: " + std::to_string(names.size()) + " names for " +
+                     std::to_string(variables.size()) + " variables");
+  }
+  H5Group group = file.create_group("optimizer_weights");
+  write_weight_group(group, variables, names);
+}
+
+std::vector<H5Dataset> legacy_optimizer_weights(const H5File& file) {
+  if (file.has_dataset("optimizer_weights")) {
+    throw ValueError("Cannot load the optimizer state from '" + file.filename() + "': optimizer_weights is a dataset, not a group");
+  }
+  if (!file.has_group("optimizer_weights")) return {};
+  const H5Group group = file.group("optimizer_weights");
+  std::vector<H5Dataset> out;
+  for (const std::string& name : read_name_list(group, "weight_names")) {
+    if (!group.has_dataset(name)) {
+      throw ValueError("Cannot load the optimizer state from '" + file.filename() + "': optimizer_weights' weight_names lists '" +
+                       name + "', but '" + group.path() + "' has no such dataset");
+    }
+    out.push_back(group.dataset(name));
+  }
+  return out;
 }
 
 Config read_legacy_model_config(const H5File& file) {

@@ -9,7 +9,8 @@
 /// Keras's legacy single-file HDF5 format (keras/src/legacy/saving/legacy_h5_format.py), which
 /// `model.save("m.h5")` still writes and which Keras 2 wrote for everything: root attributes
 /// `keras_version`, `backend` and `model_config` (JSON), and a `model_weights` group with one group per
-/// layer. Weights load by order, not by name, as Keras loads them.
+/// layer; a compiled model adds `training_config` (JSON) and an `optimizer_weights` group. Weights load
+/// by order, not by name, as Keras loads them; so do the optimizer's.
 namespace keras::io {
 
 /// The backend name keras-cpp writes in legacy files (Keras writes "tensorflow", "torch", "jax").
@@ -27,10 +28,46 @@ Config legacy_model_config(const Layer& model);
 Config upgrade_legacy_model_config(Config config);
 
 /// Writes the legacy file: root attributes and `model_weights`, in a temporary file renamed onto `path`.
-/// `extra` adds to the open file before it is closed (training_config and optimizer_weights, once
-/// models compile).
+/// `extra` adds to the open file before it is closed (training_config and optimizer_weights).
 void save_legacy_h5_model(const Layer& model, const std::string& path,
                           const std::function<void(H5File&)>& extra = {});
+
+/// saving_utils.model_metadata's `training_config` from a Keras 3 compile config (Model's
+/// get_compile_config): every key but `optimizer`, with Keras objects in the legacy {"class_name",
+/// "config"} form (functions by name), then `optimizer_config` {"class_name", "config"}.
+Config legacy_training_config(const Config& compile_config);
+
+/// Writes legacy_training_config(compile_config) as the root attribute `training_config` (JSON bytes).
+void write_legacy_training_config(H5File& file, const Config& compile_config);
+
+/// The parsed `training_config` root attribute; null when the file has none. ValueError naming the
+/// file when it is not a JSON dict.
+Config read_legacy_training_config(const H5File& file);
+
+/// compile_args_from_training_config, as a compile config (Model::compile_from_config): optimizer
+/// (from optimizer_config), loss, metrics, weighted_metrics and loss_weights, and nothing else, as
+/// Keras. Keras 2 forms are upgraded: "Custom>Adam" class names, `lr`, `decay`, `is_legacy_optimizer`
+/// and `jit_compile` optimizer keys, `reduction: "auto"` losses, per-output metric lists of a single
+/// output, MeanMetricWrapper metrics. ValueError naming `source` for a config of the wrong shape.
+Config compile_config_from_training_config(const Config& training_config, const std::string& source);
+
+/// The names Keras 3 gives an optimizer's variables in `optimizer_weights` (variable.path):
+/// "<optimizer>/iteration", "<optimizer>/learning_rate", and for a slot of a model variable
+/// "<optimizer>/<the model variable's path, '/' as '_'>_<slot>" ("adam/mlp_hidden_kernel_momentum").
+/// `references` is Optimizer::variable_references().
+std::vector<std::string> legacy_optimizer_weight_names(const Layer& model, const std::string& optimizer_name,
+                                                       const std::vector<Variable>& variables,
+                                                       const std::vector<Variable>& references);
+
+/// save_optimizer_weights_to_hdf5_group: the group `optimizer_weights` with attribute `weight_names`
+/// and a dataset per variable, named by `names`; nothing when there are no variables.
+void write_legacy_optimizer_weights(H5File& file, const std::vector<Variable>& variables,
+                                    const std::vector<std::string>& names);
+
+/// load_optimizer_weights_from_hdf5_group: the datasets `optimizer_weights` lists in `weight_names`,
+/// in that order (none when the file has no such group). ValueError naming the file when a listed
+/// dataset is missing.
+std::vector<H5Dataset> legacy_optimizer_weights(const H5File& file);
 
 /// The parsed `model_config` root attribute; ValueError when it is missing or not JSON.
 Config read_legacy_model_config(const H5File& file);

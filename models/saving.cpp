@@ -90,6 +90,64 @@ auto naming_source(const std::string& source, F&& load) {
   }
 }
 
+// save_model_to_hdf5's training state: training_config, and optimizer_weights under Keras's names.
+void write_legacy_training_state(const Model& model, io::H5File& file) {
+  io::write_legacy_training_config(file, model.get_compile_config());
+  const optimizers::Optimizer& optimizer = model.optimizer();
+  const std::vector<Variable> variables = optimizer.variables();
+  io::write_legacy_optimizer_weights(
+      file, variables,
+      io::legacy_optimizer_weight_names(model, optimizer.name(), variables, optimizer.variable_references()));
+}
+
+void warn_optimizer_state_not_loaded(const std::string& path, const std::string& reason) {
+  std::cerr << "WARNING: Error in loading the saved optimizer state. As a result, your model is starting with a "
+               "freshly initialized optimizer. ('"
+            << path << "': " << reason << ")" << std::endl;
+}
+
+// load_model_from_hdf5's optimizer.set_weights: the saved values are assigned in order to the optimizer's
+// variables, once their shapes are all checked. As Keras, a file that holds fewer values (saved before
+// the optimizer was built: iteration and learning_rate) restores those; a mismatch leaves the optimizer
+// fresh, with Keras's warning. Keras would also assign a longer list's first values; that is refused
+// too, since such a file comes from another optimizer.
+void load_legacy_optimizer_state(const Model& model, const io::H5File& file) {
+  const std::string& path = file.filename();
+  const std::vector<io::H5Dataset> saved = io::legacy_optimizer_weights(file);
+  if (saved.empty()) return;
+  optimizers::Optimizer& optimizer = model.optimizer();
+  if (!optimizer.built()) {
+    std::cerr << "WARNING: Error when creating the weights of optimizer '" << optimizer.name()
+              << "', making it impossible to restore the saved optimizer state. As a result, your model is starting "
+                 "with a freshly initialized optimizer. ('"
+              << path << "': the model is not built)" << std::endl;
+    return;
+  }
+  const std::vector<Variable> variables = optimizer.variables();
+  if (saved.size() > variables.size()) {
+    warn_optimizer_state_not_loaded(path, "the file holds " + std::to_string(saved.size()) + " optimizer weights, optimizer '" +
+                                              optimizer.name() + "' has " + std::to_string(variables.size()) +
+                                              " variables");
+    return;
+  }
+  for (size_t i = 0; i < saved.size(); ++i) {
+    const Shape shape = saved[i].shape();
+    if (shape != variables[i].shape()) {
+      warn_optimizer_state_not_loaded(path, "optimizer variable " + std::to_string(i) + " ('" + variables[i].name() +
+                                                "') has shape " + variables[i].shape().str() +
+                                                " not compatible with provided weight shape " + shape.str() + " ('" +
+                                                saved[i].path() + "')");
+      return;
+    }
+  }
+  Tensors values;
+  for (size_t i = 0; i < saved.size(); ++i) {
+    const Tensor t = naming_source(path, [&] { return saved[i].read(); });
+    values.push_back(t.dtype() == variables[i].dtype() ? t : t.astype(variables[i].dtype()));
+  }
+  for (size_t i = 0; i < saved.size(); ++i) Variable(variables[i]).assign(values[i]);
+}
+
 bool has_unbuilt_sublayer(const Layer& layer) {
   for (const auto& child : layer.layers()) {
     if (!child->built() || has_unbuilt_sublayer(*child)) return true;
@@ -137,15 +195,16 @@ void save_model(const Model& model, const std::string& path) {
     const std::vector<io::Saveable> saveables = model_saveables(model);
     io::write_keras_archive(path, config, [&](io::H5File& file) { io::write_saveables(file, saveables); });
   } else if (is_legacy_h5(path)) {
-    // A compiled model adds training_config and optimizer_weights through save_legacy_h5_model's `extra`.
-    io::save_legacy_h5_model(model, path);
+    io::save_legacy_h5_model(model, path, [&](io::H5File& file) {
+      if (model.compiled()) write_legacy_training_state(model, file);
+    });
   } else {
     throw ValueError("Invalid filepath extension for saving. Please add either a `.keras` extension for the native "
                      "Keras format (recommended) or a `.h5` extension. Received: filepath=" + path);
   }
 }
 
-std::shared_ptr<Model> load_model(const std::string& path) {
+std::shared_ptr<Model> load_model(const std::string& path, const LoadModelOptions& options) {
   if (ends_with(path, ".keras")) {
     const io::KerasArchive archive = io::read_keras_archive(path);
     // Opened first, so that weights which are not HDF5 are reported as such.
@@ -156,7 +215,7 @@ std::shared_ptr<Model> load_model(const std::string& path) {
       return model_from_config(archive.config, path);
     }();
     load_weights_from_archive(*model, archive, path);
-    if (archive.config.is_object() && archive.config.contains("compile_config") &&
+    if (options.compile && archive.config.is_object() && archive.config.contains("compile_config") &&
         archive.config["compile_config"].is_object()) {
       naming_source(path, [&] { model->compile_from_config(archive.config["compile_config"]); });
       const io::H5File weights =
@@ -174,6 +233,12 @@ std::shared_ptr<Model> load_model(const std::string& path) {
     }();
     if (!file.has_group("model_weights")) throw ValueError("Cannot load a model from '" + path + "': it has no model_weights group");
     io::load_legacy_weights(file.group("model_weights"), *model);
+    // As load_model_from_hdf5: compiled from training_config, then the optimizer's saved variables.
+    const Config training_config = options.compile ? io::read_legacy_training_config(file) : Config();
+    if (!training_config.is_null()) {
+      naming_source(path, [&] { model->compile_from_config(io::compile_config_from_training_config(training_config, path)); });
+      load_legacy_optimizer_state(*model, file);
+    }
     return model;
   }
   throw ValueError("File format not supported: filepath=" + path +

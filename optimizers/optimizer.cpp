@@ -26,6 +26,7 @@ struct Optimizer::State {
   std::vector<Variable> accumulators;  // gradient_accumulation_steps
   std::vector<std::vector<Variable>> slots;
   std::vector<Variable> tracked;  // every state variable, in creation order (Keras's saving order)
+  std::unordered_map<const void*, size_t> reference;  // a tracked per-variable slot -> index in trainable
   std::unordered_set<const void*> excluded_from_weight_decay;
   std::optional<std::regex> excluded_names;
 };
@@ -91,6 +92,16 @@ bool Optimizer::built() const { return state_->built; }
 const std::string& Optimizer::name() const { return state_->name; }
 const OptimizerOptions& Optimizer::options() const { return state_->options; }
 std::vector<Variable> Optimizer::variables() const { return state_->tracked; }
+
+std::vector<Variable> Optimizer::variable_references() const {
+  const State& s = *state_;
+  std::vector<Variable> out;
+  for (const Variable& v : s.tracked) {
+    const auto it = s.reference.find(v.handle());
+    out.push_back(it != s.reference.end() && it->second < s.trainable.size() ? s.trainable[it->second] : Variable());
+  }
+  return out;
+}
 
 int64_t Optimizer::raw_iterations() const { return state_->iterations.value().item<int64_t>(); }
 
@@ -166,12 +177,16 @@ void Optimizer::build(const std::vector<Variable>& variables) {
     }
     s.index.emplace(variables[i].handle(), i);
   }
+  const auto track_slot = [&s](const Variable& slot, size_t i) {
+    s.tracked.push_back(slot);
+    s.reference.emplace(slot.handle(), i);
+  };
   if (s.options.use_ema) {
-    for (const Variable& v : variables) s.tracked.push_back(s.averages.emplace_back(make_slot(v, "average")));
+    for (size_t i = 0; i < variables.size(); ++i) track_slot(s.averages.emplace_back(make_slot(variables[i], "average")), i);
   }
   if (accumulates(s.options)) {
-    for (const Variable& v : variables) {
-      s.tracked.push_back(s.accumulators.emplace_back(make_slot(v, "gradient_accumulator")));
+    for (size_t i = 0; i < variables.size(); ++i) {
+      track_slot(s.accumulators.emplace_back(make_slot(variables[i], "gradient_accumulator")), i);
     }
   }
   s.slots.assign(variables.size(), {});
@@ -183,7 +198,7 @@ void Optimizer::build(const std::vector<Variable>& variables) {
       } else {
         build_later_slots(pass, variables[i], s.slots[i]);
       }
-      for (size_t k = before; k < s.slots[i].size(); ++k) s.tracked.push_back(s.slots[i][k]);
+      for (size_t k = before; k < s.slots[i].size(); ++k) track_slot(s.slots[i][k], i);
     }
   }
   build_extra(variables);

@@ -57,6 +57,10 @@ class Optimizer {
   /// interleaved (Adam: m0, v0, m1, v1, ...; later passes such as amsgrad's velocity_hat after).
   /// Assigning them restores the state.
   std::vector<Variable> variables() const;
+  /// For each of variables(): the model variable it shadows (a slot, EMA average or gradient
+  /// accumulator), or an undefined Variable for optimizer-wide state (iterations, learning_rate,
+  /// Nadam's u_product). Keras names the former after their reference's path (legacy .h5 files).
+  std::vector<Variable> variable_references() const;
   /// With use_ema: overwrites the model variables with their moving averages (Keras's
   /// finalize_variable_values, called at the end of fit).
   void finalize_variable_values(const std::vector<Variable>& variables);

@@ -1,3 +1,4 @@
+#include <keras/io/keras_archive.h>
 #include <keras/io/legacy_h5.h>
 #include <keras/keras.h>
 
@@ -8,6 +9,9 @@
 
 #include <cstring>
 #include <functional>
+#include <iostream>
+#include <map>
+#include <sstream>
 
 using namespace keras;
 using keras::testing::keras_fixture;
@@ -79,6 +83,51 @@ Tensor keras2_reference(const Tensor& x, const Keras2Weights& w) {
   return ops::matmul(h, w.k2) + w.b2;
 }
 
+// std::cerr's text while it lives.
+struct CaptureCerr {
+  std::ostringstream text;
+  std::streambuf* saved = std::cerr.rdbuf(text.rdbuf());
+  ~CaptureCerr() { std::cerr.rdbuf(saved); }
+  std::string str() const { return text.str(); }
+};
+
+Sequential small_model() {
+  utils::set_random_seed(5);
+  return Sequential({Input({3}), layers::Dense(4, {.activation = "relu", .name = "hidden"}), layers::Dense(2, {.name = "out"})},
+                    {.name = "small"});
+}
+
+// A legacy file of small_model() with `training_config` (unless empty) and what `optimizer` adds.
+void write_training_file(const std::string& path, const std::string& training_config,
+                         const std::function<void(io::H5File&)>& optimizer = {}) {
+  io::H5File file = io::H5File::create(path);
+  Sequential model = small_model();
+  file.write_string_attribute("model_config", io::json_dumps(io::legacy_model_config(model)));
+  if (!training_config.empty()) file.write_string_attribute("training_config", training_config);
+  io::H5Group weights = file.create_group("model_weights");
+  io::write_legacy_weights(weights, model);
+  if (optimizer) optimizer(file);
+  file.close();
+}
+
+const char* kAdamTraining = R"({"loss": "mse", "loss_weights": null, "metrics": ["mae"], "weighted_metrics": null,
+  "optimizer_config": {"class_name": "Adam", "config": {"name": "adam", "learning_rate": 0.01}}})";
+
+// Adam's variables for small_model(), as Keras 3 lists them.
+void write_adam_weights(io::H5File& file, const std::vector<Shape>& shapes) {
+  io::H5Group group = file.create_group("optimizer_weights");
+  std::vector<std::string> names = {"adam/iteration", "adam/learning_rate"};
+  group.create_dataset(names[0], Tensor::scalar(int64_t{7}));
+  group.create_dataset(names[1], Tensor::scalar(0.01f));
+  for (size_t i = 0; i < shapes.size(); ++i) {
+    names.push_back("adam/slot_" + std::to_string(i));
+    group.create_dataset(names.back(), ops::full(shapes[i], 0.5));
+  }
+  group.write_string_list_attribute("weight_names", names);
+}
+
+const std::vector<Shape> kSmallSlots = {{3, 4}, {3, 4}, {4}, {4}, {4, 2}, {4, 2}, {2}, {2}};
+
 }  // namespace
 
 TEST_SUITE("io") {
@@ -99,7 +148,43 @@ TEST_CASE("mlp.h5 written by Keras 3.16 loads and predicts what Keras predicted"
   for (size_t i = 0; i < a.size(); ++i) CHECK(std::memcmp(a[i].data(), b[i].data(), a[i].nbytes()) == 0);
 }
 
-TEST_CASE("mlp.h5 saved back has Keras's attributes, string types, model_config and weights layout") {
+TEST_CASE("mlp.h5 written by Keras 3.16 compiles from training_config and restores optimizer_weights") {
+  std::shared_ptr<Model> model = load_model(keras_fixture("mlp.h5"));
+  REQUIRE(model->compiled());
+  optimizers::Optimizer& opt = model->optimizer();
+  CHECK(opt.class_name() == "Adam");
+  CHECK(opt.name() == "adam");
+  CHECK(opt.iterations() == 2);
+  CHECK(opt.learning_rate() == doctest::Approx(0.001));
+  const Config cc = model->get_compile_config();
+  CHECK(cc["loss"] == "categorical_crossentropy");
+  CHECK(cc["metrics"] == Config::array({"accuracy"}));
+  // Every dataset weight_names lists, by its sum, assigned in that order.
+  const json keras = expected()["mlp"]["layout"]["mlp.h5"]["h5"]["entries"];
+  std::map<std::string, json> by_path;
+  json names;
+  for (const json& entry : keras) {
+    by_path[entry["path"].get<std::string>()] = entry;
+    if (entry["path"] == "optimizer_weights") names = entry["attrs"]["weight_names"]["value"];
+  }
+  const std::vector<Variable> vars = opt.variables();
+  REQUIRE(names.size() == 10);
+  REQUIRE(vars.size() == names.size());
+  for (size_t i = 0; i < vars.size(); ++i) {
+    const json& entry = by_path.at("optimizer_weights/" + names[i].get<std::string>());
+    INFO(entry["path"]);
+    CHECK(vars[i].shape() == Shape(entry["shape"].get<std::vector<int64_t>>()));
+    double sum = 0.0;
+    for (double v : vars[i].value().astype(DType::float64).to_vector<double>()) sum += v;
+    CHECK(sum == doctest::Approx(entry["sum"].get<double>()).epsilon(1e-6).scale(1e-6));
+  }
+  // The same state as the .keras file of the same model.
+  const std::vector<Variable> other = load_model(keras_fixture("mlp.keras"))->optimizer().variables();
+  REQUIRE(other.size() == vars.size());
+  for (size_t i = 0; i < vars.size(); ++i) keras::testing::check_allclose(vars[i].value(), other[i].value(), 0, 0);
+}
+
+TEST_CASE("mlp.h5 saved back has Keras's attributes, string types, configs, weights and optimizer layout") {
   const json e = expected();
   const json& keras = e["mlp"]["layout"]["mlp.h5"]["h5"];
   std::shared_ptr<Model> model = load_model(keras_fixture("mlp.h5"));
@@ -107,16 +192,17 @@ TEST_CASE("mlp.h5 saved back has Keras's attributes, string types, model_config 
   model->save(dir / "again.h5");
   const io::H5File file = io::H5File::open(dir / "again.h5");
   const json root = keras::testing::attributes_layout(file);
-  for (const char* name : {"backend", "keras_version", "model_config"}) {
+  for (const char* name : {"backend", "keras_version", "model_config", "training_config"}) {
     INFO(std::string(name));
     REQUIRE(root.contains(name));
     CHECK(root[name]["dtype"] == keras["root_attrs"][name]["dtype"]);
     CHECK(root[name]["shape"] == keras["root_attrs"][name]["shape"]);
     CHECK(root[name]["h5_string"] == keras["root_attrs"][name]["h5_string"]);
   }
-  CHECK_FALSE(root.contains("training_config"));  // not compiled
   CHECK(json::parse(root["model_config"]["value"].get<std::string>()) == keras["root_attrs"]["model_config"]["parsed"]);
-  keras::testing::check_h5_layout(keras::testing::h5_layout(file), keras["entries"]);
+  CHECK(json::parse(root["training_config"]["value"].get<std::string>()) ==
+        keras["root_attrs"]["training_config"]["parsed"]);
+  keras::testing::check_h5_layout(keras::testing::h5_layout(file), keras["entries"], true);
   // Loads back, by name-blind order.
   std::shared_ptr<Model> back = load_model(dir / "again.h5");
   const Tensor x = random::normal({3, 8}, {.seed = 7});
@@ -234,6 +320,216 @@ TEST_CASE("A file in tf.keras 2's layout, written by h5py, loads and predicts wh
   Sequential fresh({Input({3}), layers::Dense(4, {.activation = "relu"}), layers::Rescaling(0.5), layers::Dense(2)});
   fresh.load_weights(keras_fixture("keras2_style.h5"));
   keras::testing::check_allclose(fresh.predict(x), y, 1e-5, 1e-5);
+}
+
+TEST_CASE("An uncompiled model's .h5 has no training_config; a compiled one's has both, named as Keras names them") {
+  TempDir dir;
+  Sequential model = small_model();
+  model.save(dir / "plain.h5");
+  {
+    const io::H5File file = io::H5File::open(dir / "plain.h5");
+    CHECK_FALSE(file.has_attribute("training_config"));
+    CHECK_FALSE(file.has_group("optimizer_weights"));
+  }
+  CHECK_FALSE(load_model(dir / "plain.h5")->compiled());
+
+  // Compiled but never trained: Keras's optimizer already holds iteration and learning_rate.
+  model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.05, .momentum = 0.9}), .loss = "mse"});
+  model.save(dir / "compiled.h5");
+  const Tensor x = random::normal({6, 3}, {.seed = 1}), y = random::normal({6, 2}, {.seed = 2});
+  model.fit(x, y, {.batch_size = 3, .epochs = 1, .verbose = 0, .shuffle = false});
+  model.save(dir / "trained.h5");
+  {
+    const io::H5File file = io::H5File::open(dir / "compiled.h5");
+    const Config training = Config::parse(file.read_string_attribute("training_config"));
+    CHECK(training["loss"] == "mse");
+    CHECK(training["optimizer_config"]["class_name"] == "SGD");
+    CHECK(training["optimizer_config"]["config"]["momentum"] == 0.9);
+    CHECK_FALSE(training.contains("optimizer"));
+    CHECK(training.contains("steps_per_execution"));
+  }
+  const io::H5File file = io::H5File::open(dir / "trained.h5");
+  REQUIRE(file.has_group("optimizer_weights"));
+  CHECK(file.group("optimizer_weights").read_string_list_attribute("weight_names") ==
+        std::vector<std::string>{"SGD/iteration", "SGD/learning_rate", "SGD/small_hidden_kernel_momentum",
+                                 "SGD/small_hidden_bias_momentum", "SGD/small_out_kernel_momentum",
+                                 "SGD/small_out_bias_momentum"});
+  CHECK(file.dataset("optimizer_weights/SGD/iteration").read().item<int64_t>() == 2);
+  std::shared_ptr<Model> back = load_model(dir / "trained.h5");
+  REQUIRE(back->compiled());
+  CHECK(back->optimizer().iterations() == 2);
+  CHECK(back->optimizer().learning_rate() == doctest::Approx(0.05));
+  const std::vector<Variable> want = model.optimizer().variables(), got = back->optimizer().variables();
+  REQUIRE(want.size() == got.size());
+  for (size_t i = 0; i < want.size(); ++i) keras::testing::check_allclose(got[i].value(), want[i].value(), 0, 0);
+  // A Functional model's variables have no model scope.
+  KerasTensor in = Input({3});
+  Model functional(in, layers::Dense(1, {.name = "d"})(in));
+  functional.compile({.optimizer = "adam", .loss = "mse"});
+  functional.fit(x, random::normal({6, 1}, {.seed = 3}), {.batch_size = 6, .epochs = 1, .verbose = 0});
+  functional.save(dir / "functional.h5");
+  CHECK(io::H5File::open(dir / "functional.h5").group("optimizer_weights").read_string_list_attribute("weight_names") ==
+        std::vector<std::string>{"adam/iteration", "adam/learning_rate", "adam/d_kernel_momentum", "adam/d_kernel_velocity",
+                                 "adam/d_bias_momentum", "adam/d_bias_velocity"});
+}
+
+TEST_CASE("A legacy file's optimizer_weights are assigned in weight_names order, whatever their names") {
+  TempDir dir;
+  write_training_file(dir / "m.h5", kAdamTraining, [](io::H5File& f) { write_adam_weights(f, kSmallSlots); });
+  std::shared_ptr<Model> model = load_model(dir / "m.h5");
+  REQUIRE(model->compiled());
+  CHECK(model->optimizer().iterations() == 7);
+  CHECK(model->optimizer().learning_rate() == doctest::Approx(0.01));
+  const std::vector<Variable> vars = model->optimizer().variables();
+  REQUIRE(vars.size() == 10);
+  CHECK(vars[9].value().to_vector<float>() == std::vector<float>{0.5f, 0.5f});
+  CHECK(model->get_compile_config()["metrics"] == Config::array({"mae"}));
+  // Saved before the optimizer was built (iteration and learning_rate only): those are restored.
+  write_training_file(dir / "unbuilt.h5", kAdamTraining, [](io::H5File& f) { write_adam_weights(f, {}); });
+  CHECK(load_model(dir / "unbuilt.h5")->optimizer().iterations() == 7);
+}
+
+TEST_CASE("Optimizer state that does not fit is skipped with Keras's warning; the model still loads") {
+  TempDir dir;
+  const Tensors want = small_model().get_weights();
+  std::vector<Shape> wrong = kSmallSlots;
+  wrong[3] = Shape{5};
+  write_training_file(dir / "shape.h5", kAdamTraining, [&](io::H5File& f) { write_adam_weights(f, wrong); });
+  std::vector<Shape> more = kSmallSlots;
+  more.push_back(Shape{2});
+  write_training_file(dir / "count.h5", kAdamTraining, [&](io::H5File& f) { write_adam_weights(f, more); });
+  for (const char* name : {"shape.h5", "count.h5"}) {
+    INFO(name);
+    CaptureCerr err;
+    std::shared_ptr<Model> model = load_model(dir / name);
+    CHECK(err.str().find("Error in loading the saved optimizer state") != std::string::npos);
+    CHECK(err.str().find(name) != std::string::npos);
+    REQUIRE(model->compiled());
+    CHECK(model->optimizer().iterations() == 0);  // nothing assigned, not even the first values
+    const Tensors got = model->get_weights();
+    for (size_t i = 0; i < want.size(); ++i) keras::testing::check_allclose(got[i], want[i], 0, 0);
+  }
+  CaptureCerr err;
+  CHECK(load_model(dir / "shape.h5")->optimizer().iterations() == 0);
+  CHECK(err.str().find("has shape (4,) not compatible with provided weight shape (5,)") != std::string::npos);
+}
+
+TEST_CASE("Hostile training_config and optimizer_weights are ValueErrors naming the file") {
+  TempDir dir;
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{\"loss\": ", "training_config' is not valid JSON"},
+      {"[1, 2]", "training_config is not a dict"},
+      {R"({"loss": "mse"})", "it has no optimizer_config"},
+      {R"({"loss": 3, "optimizer_config": {"class_name": "Adam", "config": {}}})", "loss must be a name, a list or a dict"},
+      {R"({"metrics": "mae", "optimizer_config": {"class_name": "Adam", "config": {}}})", "metrics must be a list or a dict"},
+      {R"({"optimizer_config": "adam"})", "optimizer_config must be a dict with a string class_name"},
+      {R"({"optimizer_config": {"class_name": "Adam", "config": [1]}})", "optimizer_config's config must be a dict"},
+      {R"({"optimizer_config": {"class_name": "Adagrad2", "config": {}}})", "Could not interpret optimizer identifier"},
+      {R"({"optimizer_config": {"class_name": "Adam", "config": {"beta_1": "x"}}})", "must be a number"},
+      {R"({"loss": "mse", "loss_weights": ["a"], "optimizer_config": {"class_name": "Adam", "config": {}}})", "malformed"},
+      {R"({"loss": "no_such_loss", "optimizer_config": {"class_name": "Adam", "config": {}}})", "no_such_loss"},
+  };
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const std::string path = dir / ("bad" + std::to_string(i) + ".h5");
+    INFO(cases[i].first);
+    write_training_file(path, cases[i].first);
+    const std::string file = "bad" + std::to_string(i) + ".h5";
+    CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains(cases[i].second.c_str()), ValueError);
+    CHECK_THROWS_WITH_AS(load_model(path), doctest::Contains(file.c_str()), ValueError);
+    CHECK_FALSE(load_model(path, {.compile = false})->compiled());  // Keras's compile=False reads none of it
+  }
+  write_training_file(dir / "dangling.h5", kAdamTraining, [](io::H5File& f) {
+    f.create_group("optimizer_weights").write_string_list_attribute("weight_names", {"adam/iteration"});
+  });
+  CHECK_THROWS_WITH_AS(load_model(dir / "dangling.h5"), doctest::Contains("dangling.h5"), ValueError);
+  CHECK_THROWS_WITH_AS(load_model(dir / "dangling.h5"), doctest::Contains("lists 'adam/iteration', but"), ValueError);
+  write_training_file(dir / "not_group.h5", kAdamTraining,
+                      [](io::H5File& f) { f.create_dataset("optimizer_weights", Tensor::scalar(1.0f)); });
+  CHECK_THROWS_WITH_AS(load_model(dir / "not_group.h5"), doctest::Contains("optimizer_weights is a dataset"), ValueError);
+}
+
+TEST_CASE("Keras 2 training_configs compile: plain and Custom> class names, lr, decay, reduction auto, wrapped metrics") {
+  const Config k2 = Config::parse(R"({"loss": {"class_name": "MeanSquaredError", "config": {"reduction": "auto",
+    "name": "mean_squared_error"}}, "metrics": [[{"class_name": "MeanMetricWrapper", "config": {"name": "accuracy",
+    "dtype": "float32", "fn": "categorical_accuracy"}}, {"class_name": "MeanMetricWrapper", "config": {"name": "mae",
+    "dtype": "float32", "fn": "mean_absolute_error"}}]], "weighted_metrics": null, "loss_weights": null,
+    "optimizer_config": {"class_name": "Custom>Adam", "config": {"name": "Adam", "learning_rate": 0.002, "decay": 0.0,
+    "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07, "amsgrad": false, "is_legacy_optimizer": false,
+    "jit_compile": true}}})");
+  const Config cc = io::compile_config_from_training_config(k2, "k2.h5");
+  CHECK(cc["optimizer"]["class_name"] == "Adam");
+  CHECK_FALSE(cc["optimizer"]["config"].contains("decay"));
+  CHECK(cc["loss"]["config"]["reduction"] == "sum_over_batch_size");
+  CHECK(cc["metrics"] == Config::array({"accuracy", "mean_absolute_error"}));
+  Sequential model = small_model();
+  model.compile_from_config(cc);
+  CHECK(model.optimizer().learning_rate() == doctest::Approx(0.002));
+  const Logs logs = model.evaluate(random::normal({4, 3}, {.seed = 1}), random::normal({4, 2}, {.seed = 2}), {.verbose = 0});
+  CHECK(logs.count("accuracy") == 1);
+  CHECK(logs.count("mean_absolute_error") == 1);
+
+  // Keras 2.2: `lr`, and a nonzero decay, which Keras 3 ignores with a warning.
+  TempDir dir;
+  write_training_file(dir / "old.h5", R"({"loss": "mse", "metrics": ["mae"], "loss_weights": null,
+    "optimizer_config": {"class_name": "SGD", "config": {"lr": 0.03, "momentum": 0.0, "decay": 0.1, "nesterov": false}}})",
+                      [](io::H5File& f) {
+                        // tf.keras's names and its layout (iter, then one slot per variable): shapes disagree.
+                        io::H5Group g = f.create_group("optimizer_weights");
+                        g.create_dataset("SGD/iter:0", Tensor::scalar(int64_t{4}));
+                        g.create_dataset("SGD/hidden/kernel/momentum:0", ops::zeros({3, 4}));
+                        g.write_string_list_attribute("weight_names", {"SGD/iter:0", "SGD/hidden/kernel/momentum:0"});
+                      });
+  CaptureCerr err;
+  std::shared_ptr<Model> old = load_model(dir / "old.h5");
+  CHECK(err.str().find("`decay` is no longer supported") != std::string::npos);
+  CHECK(err.str().find("Error in loading the saved optimizer state") != std::string::npos);
+  REQUIRE(old->compiled());
+  CHECK(old->optimizer().class_name() == "SGD");
+  CHECK(old->optimizer().learning_rate() == doctest::Approx(0.03));
+  CHECK(old->optimizer().iterations() == 0);
+}
+
+TEST_CASE("A truncated legacy file is an error naming it, at every cut, never a crash") {
+  TempDir dir;
+  const std::vector<uint8_t> bytes = read_bytes(keras_fixture("mlp.h5"));
+  const std::string path = dir / "cut.h5";
+  size_t refused = 0;
+  for (size_t cut = 0; cut < bytes.size(); cut += std::max<size_t>(1, bytes.size() / 97)) {
+    INFO("cut at " << cut);
+    keras::testing::write_bytes(path, std::vector<uint8_t>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(cut)));
+    try {
+      (void)load_model(path);
+    } catch (const Error& e) {
+      CHECK(std::string(e.what()).find("cut.h5") != std::string::npos);
+      ++refused;
+    }
+  }
+  CHECK(refused > 90);
+}
+
+TEST_CASE("A schedule, EMA averages and gradient accumulators survive a legacy file under Keras's names") {
+  TempDir dir;
+  Sequential model = small_model();
+  model.compile({.optimizer = optimizers::Adam({.learning_rate = optimizers::schedules::ExponentialDecay(0.1, 1, 0.5),
+                                                .use_ema = true,
+                                                .gradient_accumulation_steps = 2}),
+                 .loss = "mse"});
+  const Tensor x = random::normal({6, 3}, {.seed = 1}), y = random::normal({6, 2}, {.seed = 2});
+  model.fit(x, y, {.batch_size = 2, .epochs = 1, .verbose = 0, .shuffle = false});
+  model.save(dir / "m.h5");
+  const std::vector<std::string> names =
+      io::H5File::open(dir / "m.h5").group("optimizer_weights").read_string_list_attribute("weight_names");
+  REQUIRE(names.size() == 1 + 4 + 4 + 8);  // no learning_rate variable with a schedule
+  CHECK(names[0] == "adam/iteration");
+  CHECK(names[1] == "adam/small_hidden_kernel_average");
+  CHECK(names[5] == "adam/small_hidden_kernel_gradient_accumulator");
+  CHECK(names[9] == "adam/small_hidden_kernel_momentum");
+  std::shared_ptr<Model> back = load_model(dir / "m.h5");
+  CHECK(back->optimizer().iterations() == model.optimizer().iterations());
+  CHECK(back->optimizer().learning_rate() == doctest::Approx(model.optimizer().learning_rate()));
+  const std::vector<Variable> want = model.optimizer().variables(), got = back->optimizer().variables();
+  REQUIRE(want.size() == got.size());
+  for (size_t i = 0; i < want.size(); ++i) keras::testing::check_allclose(got[i].value(), want[i].value(), 0, 0);
 }
 
 }  // TEST_SUITE

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <functional>
+
 #include "support/files.h"
 
 using namespace keras;
@@ -64,6 +66,7 @@ TEST_SUITE("training") {
     }
     CHECK(checked == 10);
     CHECK(vars.size() == 10);
+    CHECK_FALSE(load_model(keras_fixture("mlp.keras"), {.compile = false})->compiled());
   }
 
   TEST_CASE("fit, save, load_model and fit again gives the weights of one uninterrupted fit") {
@@ -87,6 +90,43 @@ TEST_SUITE("training") {
     REQUIRE(a.size() == b.size());
     for (size_t i = 0; i < a.size(); ++i) CHECK(a[i].to_vector<float>() == b[i].to_vector<float>());
     CHECK(resumed->evaluate(x, y, {.verbose = 0}).count("mae") == 1);
+  }
+
+  TEST_CASE("fit, save to legacy .h5, load_model and fit again gives the weights of one uninterrupted fit") {
+    auto [x, y] = line_data();
+    const std::vector<std::function<std::shared_ptr<Model>()>> makers = {
+        [] { return std::make_shared<Sequential>(make_model()); },
+        [] {
+          utils::set_random_seed(12);
+          KerasTensor in = Input({2});
+          KerasTensor h = layers::Dense(3, {.activation = "relu", .name = "h"})(in);
+          auto model = std::make_shared<Model>(in, layers::Dense(1, {.name = "o"})(h));
+          model->compile({.optimizer = optimizers::RMSprop({.momentum = 0.5, .centered = true}), .loss = "mse",
+                          .metrics = {"mae"}});
+          return model;
+        }};
+    for (size_t m = 0; m < makers.size(); ++m) {
+      INFO("model " << m);
+      const FitOptions fit = {.batch_size = 8, .epochs = 2, .verbose = 0, .shuffle = false};
+      FitOptions four = fit;
+      four.epochs = 4;
+      std::shared_ptr<Model> whole = makers[m]();
+      whole->fit(x, y, four);
+
+      std::shared_ptr<Model> first = makers[m]();
+      first->fit(x, y, fit);
+      TempDir dir;
+      first->save(dir / "half.h5");
+      std::shared_ptr<Model> resumed = load_model(dir / "half.h5");
+      REQUIRE(resumed->compiled());
+      CHECK(resumed->get_compile_config() == first->get_compile_config());
+      CHECK(resumed->optimizer().iterations() == 6);
+      resumed->fit(x, y, fit);
+      CHECK(resumed->optimizer().iterations() == 12);
+      const Tensors a = whole->get_weights(), b = resumed->get_weights();
+      REQUIRE(a.size() == b.size());
+      for (size_t i = 0; i < a.size(); ++i) CHECK(a[i].to_vector<float>() == b[i].to_vector<float>());
+    }
   }
 
   TEST_CASE("save_weights writes the optimizer's state as Keras's optimizer/vars") {

@@ -105,6 +105,48 @@ TEST_CASE("Sequential, Functional and subclassed models round-trip through .kera
   }
 }
 
+TEST_CASE("Compiled Sequential, Functional and subclassed models keep compile config and optimizer state in .keras and .h5") {
+  Sequential seq({Input({4}), layers::Dense(3, {.activation = "relu", .name = "h"}), layers::Dense(2, {.name = "p"})},
+                 {.name = "seq"});
+  Model fn = functional();
+  TwoTower sub({.name = "towers"});
+  const Tensor x4 = random::normal({3, 4}, {.seed = 11});
+  sub(x4);
+  const Tensors x2 = {x4, random::normal({3, 4}, {.seed = 12})};
+  const Tensor y1 = random::normal({3, 1}, {.seed = 13}), y2 = random::normal({3, 2}, {.seed = 14}),
+               y3 = random::normal({3, 3}, {.seed = 15});
+  seq.compile({.optimizer = "adam", .loss = "mse", .metrics = {"mae"}});
+  fn.compile({.optimizer = optimizers::SGD({.learning_rate = 0.1, .momentum = 0.9, .nesterov = true}),
+              .loss = Losses(std::vector<LossArg>{"mse", "mae"}),
+              .loss_weights = {1.0, 0.5}});
+  sub.compile({.optimizer = optimizers::Adamax(), .loss = "mse"});
+  struct Case {
+    Model* model;
+    Tensors x, y;
+  };
+  const std::vector<Case> cases = {{&seq, {x4}, {y2}}, {&fn, x2, {y2, y1}}, {&sub, {x4}, {y3}}};
+  for (const Case& c : cases) c.model->train_on_batch(c.x, c.y);
+  for (const char* suffix : {".keras", ".h5"}) {
+    INFO(std::string(suffix));
+    TempDir dir;
+    for (const Case& c : cases) {
+      INFO(c.model->name());
+      const std::string path = dir / (c.model->name() + suffix);
+      c.model->save(path);
+      std::shared_ptr<Model> back = load_model(path);
+      REQUIRE(back->compiled());
+      CHECK(back->get_compile_config() == c.model->get_compile_config());
+      const std::vector<Variable> want = c.model->optimizer().variables(), got = back->optimizer().variables();
+      REQUIRE(want.size() == got.size());
+      for (size_t i = 0; i < want.size(); ++i) CHECK(same_bytes({got[i].value()}, {want[i].value()}));
+      // The next step is the same step.
+      c.model->train_on_batch(c.x, c.y);
+      back->train_on_batch(c.x, c.y);
+      CHECK(same_bytes(back->get_weights(), c.model->get_weights()));
+    }
+  }
+}
+
 TEST_CASE("Weights files round-trip byte for byte and load into a fresh copy of the architecture") {
   Model fn = functional();
   TempDir dir;

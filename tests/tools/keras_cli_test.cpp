@@ -144,19 +144,25 @@ TEST_CASE("keras-cli convert between .keras, .h5 and .json + .weights.h5 keeps p
     CHECK(same_bytes(predict(out, dir / "y.npy"), original));
   }
   CHECK(std::filesystem::exists(dir / "b.weights.h5"));
-  // The legacy .h5 keeps no compile config yet; .json + .weights.h5 keeps it and the optimizer's state.
+  // .json + .weights.h5 and the legacy .h5 (training_config, optimizer_weights) keep the compile config and
+  // the optimizer's state.
   for (const auto& [in, out] : std::vector<std::pair<std::string, std::string>>{
-           {keras_fixture("mlp.keras"), dir / "k.json"}, {dir / "k.json", dir / "k.keras"}}) {
+           {keras_fixture("mlp.keras"), dir / "k.json"}, {dir / "k.json", dir / "k.keras"},
+           {keras_fixture("mlp.keras"), dir / "l.h5"}, {dir / "l.h5", dir / "l.keras"}}) {
     const Run run = cli(dir, "convert " + quoted(in) + " " + quoted(out));
     REQUIRE_MESSAGE(run.status == 0, run.err);
   }
   std::shared_ptr<Model> original_model = load_model(keras_fixture("mlp.keras"));
-  std::shared_ptr<Model> converted = load_model(dir / "k.keras");
-  REQUIRE(converted->compiled());
-  const std::vector<Variable> want = original_model->optimizer().variables();
-  const std::vector<Variable> got = converted->optimizer().variables();
-  REQUIRE(want.size() == got.size());
-  for (size_t i = 0; i < want.size(); ++i) CHECK(same_bytes(got[i].value(), want[i].value()));
+  for (const char* file : {"k.keras", "l.h5", "l.keras"}) {
+    INFO(file);
+    std::shared_ptr<Model> converted = load_model(dir / file);
+    REQUIRE(converted->compiled());
+    CHECK(converted->get_compile_config() == original_model->get_compile_config());
+    const std::vector<Variable> want = original_model->optimizer().variables();
+    const std::vector<Variable> got = converted->optimizer().variables();
+    REQUIRE(want.size() == got.size());
+    for (size_t i = 0; i < want.size(); ++i) CHECK(same_bytes(got[i].value(), want[i].value()));
+  }
 }
 
 TEST_CASE("keras-cli show prints the file's metadata and the model's summary") {

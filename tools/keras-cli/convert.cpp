@@ -11,7 +11,7 @@ constexpr const char* kHelp =
     "usage: keras-cli convert IN OUT\n\n"
     "Reads the model in IN and writes it to OUT, each in the format its suffix names:\n"
     "  .keras        the Keras 3 archive (config, weights, compile config and optimizer state)\n"
-    "  .h5, .hdf5    Keras's legacy single-file HDF5 format\n"
+    "  .h5, .hdf5    Keras's legacy single-file HDF5 format (training_config and optimizer state too)\n"
     "  .json         the model's config (model.to_json()), with its weights in the sibling\n"
     "                .weights.h5 (model.json -> model.weights.h5); read back the same way\n"
     "OUT is written to a temporary file and renamed, so a failure leaves any existing OUT intact.\n";
