@@ -1,6 +1,6 @@
 // libFuzzer target: the HDF5 weights readers on an arbitrary file image, loading into a fixed model
 // shaped like tests/data/keras/mlp.keras (Keras 3 layout, then the legacy layout, then the legacy
-// model_config attribute). Only keras-cpp's documented exceptions may come out.
+// model_config, training_config and optimizer_weights). Only keras-cpp's documented exceptions may come out.
 #include <keras/core/errors.h>
 #include <keras/io/h5_file.h>
 #include <keras/io/keras_h5_weights.h>
@@ -47,6 +47,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       keras::io::load_legacy_weights(file.has_group("model_weights") ? file.group("model_weights") : root, mlp);
     });
     attempt([&] { (void)keras::io::upgrade_legacy_model_config(keras::io::read_legacy_model_config(file)); });
+    attempt([&] {
+      const keras::Config training_config = keras::io::read_legacy_training_config(file);
+      if (!training_config.is_null()) (void)keras::io::compile_config_from_training_config(training_config, "fuzz.h5");
+    });
+    attempt([&] {
+      for (const keras::io::H5Dataset& dataset : keras::io::legacy_optimizer_weights(file)) (void)dataset.read();
+    });
   });
   return 0;
 }

@@ -200,7 +200,7 @@ inline nlohmann::json h5_layout(const io::H5Group& root) {
 }
 
 /// Our layout entries against Keras's (a fixture's "entries"), leaving out optimizer state unless
-/// `with_optimizer` (legacy .h5 files do not carry it yet); versions and backends may differ, names may not.
+/// `with_optimizer` (for files of an uncompiled model); versions and backends may differ, names may not.
 inline void check_h5_layout(const nlohmann::json& ours, const nlohmann::json& keras, bool with_optimizer = false) {
   std::vector<nlohmann::json> want;
   for (const nlohmann::json& e : keras) {
