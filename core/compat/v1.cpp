@@ -336,7 +336,8 @@ std::string Operation::type() const { return graph_->nodes.at(node_).type; }
 Graph Operation::graph() const { return Access::graph(graph_); }
 std::vector<Tensor> Operation::outputs() const {
   std::vector<Tensor> out;
-  for (size_t i = 0; i < graph_->nodes.at(node_).dtypes.size(); ++i) out.push_back(Access::tensor(graph_, node_, static_cast<int64_t>(i)));
+  const size_t count = graph_->nodes.at(node_).dtypes.size();
+  for (size_t i = 0; i < count; ++i) out.push_back(Access::tensor(graph_, node_, static_cast<int64_t>(i)));
   return out;
 }
 
@@ -487,7 +488,8 @@ Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_a, bool transpose
   }
   return op1("MatMul", {a, b}, promote_types(a.dtype(), b.dtype()), shape,
              [transpose_a, transpose_b](const keras::Tensors& in) {
-               return ops::matmul(transpose_a ? ops::transpose(in[0]) : in[0], transpose_b ? ops::transpose(in[1]) : in[1]);
+               return ops::matmul(transpose_a ? ops::transpose(in[0]) : in[0],
+                                  transpose_b ? ops::transpose(in[1]) : in[1]);
              });
 }
 
@@ -503,7 +505,8 @@ Tensor reshape(const Tensor& x, const Shape& shape) {
     const size_t at = static_cast<size_t>(std::find(dims.begin(), dims.end(), int64_t{-1}) - dims.begin());
     dims[at] = sx && sx->is_fully_defined() && known > 0 ? sx->size() / known : None;
   }
-  return op1("Reshape", {x}, x.dtype(), Shape(dims), [shape](const keras::Tensors& in) { return ops::reshape(in[0], shape); });
+  return op1("Reshape", {x}, x.dtype(), Shape(dims),
+             [shape](const keras::Tensors& in) { return ops::reshape(in[0], shape); });
 }
 
 Tensor one_hot(const Tensor& indices, int64_t depth, DType dtype) {
@@ -1052,7 +1055,9 @@ GradientDescentOptimizer::GradientDescentOptimizer(double learning_rate)
     : Optimizer("GradientDescent"), learning_rate_(learning_rate) {}
 
 Optimizer::Factory GradientDescentOptimizer::factory() const {
-  return [lr = learning_rate_] { return std::make_shared<keras::optimizers::SGD>(keras::optimizers::SGDOptions{.learning_rate = lr}); };
+  return [lr = learning_rate_] {
+    return std::make_shared<keras::optimizers::SGD>(keras::optimizers::SGDOptions{.learning_rate = lr});
+  };
 }
 
 AdamOptimizer::AdamOptimizer(double learning_rate, AdamOptimizerOptions options)

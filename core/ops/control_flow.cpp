@@ -124,7 +124,8 @@ Tensors cond(const Tensor& pred, const BranchFn& true_fn, const BranchFn& false_
   if (keras::detail::tracing_active()) {
     check_predicate(pred, "cond", "pred");
     auto check = std::make_shared<BranchCheck>();
-    return keras::detail::control_flow_tracer()->cond(pred, checked_branch(true_fn, check), checked_branch(false_fn, check));
+    return keras::detail::control_flow_tracer()->cond(pred, checked_branch(true_fn, check),
+                                                      checked_branch(false_fn, check));
   }
   return read_predicate(pred, "cond", "pred") ? true_fn() : false_fn();
 }
@@ -207,7 +208,8 @@ Tensors fori_loop(const Tensor& lower, const Tensor& upper,
 Tensor fori_loop(const Tensor& lower, const Tensor& upper,
                  const std::function<Tensor(const Tensor&, const Tensor&)>& body_fun, const Tensor& init_val) {
   return single(fori_loop(
-      lower, upper, [body_fun](const Tensor& i, const Tensors& s) { return Tensors{body_fun(i, s[0])}; }, Tensors{init_val}));
+      lower, upper, [body_fun](const Tensor& i, const Tensors& s) { return Tensors{body_fun(i, s[0])}; },
+      Tensors{init_val}));
 }
 
 namespace {
@@ -297,7 +299,7 @@ std::pair<Tensors, Tensors> scan(const ScanFn& f, const Tensors& init, const Ten
   for (const Tensor& x : xs) {
     const Tensors pieces = split(x, n, 0);
     std::vector<int64_t> dims(x.shape().dims().begin() + 1, x.shape().dims().end());
-    for (int64_t i = 0; i < n; ++i) slices[static_cast<size_t>(i)].push_back(reshape(pieces[static_cast<size_t>(i)], Shape(dims)));
+    for (size_t i = 0; i < pieces.size(); ++i) slices[i].push_back(reshape(pieces[i], Shape(dims)));
   }
   Tensors carry = init;
   std::vector<Tensors> ys(static_cast<size_t>(n));
