@@ -27,20 +27,31 @@ inline double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-/// The process's peak resident set so far (VmHWM in /proc/self/status, in KiB there), in MiB; 0 if unknown.
-inline double peak_rss_mb() {
+/// A size field of /proc/self/status ("VmHWM:", "VmRSS:"; in KiB there), in MiB; 0 if unknown.
+inline double status_mb(const std::string& field) {
   std::ifstream status("/proc/self/status");
   for (std::string line; std::getline(status, line);) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::strtod(line.c_str() + 6, nullptr) / 1024.0;
+    if (line.rfind(field, 0) == 0) return std::strtod(line.c_str() + field.size(), nullptr) / 1024.0;
   }
   return 0.0;
 }
 
+/// The process's peak resident set so far, in MiB; 0 if unknown.
+inline double peak_rss_mb() { return status_mb("VmHWM:"); }
+
+/// The resident set when the run began (libraries and the datasets both programs hold), in MiB.
+inline double& base_rss_mb() {
+  static double base = 0.0;
+  return base;
+}
+
 /// Starts the peak resident set afresh from the current one (Linux's clear_refs "5"), so that a
-/// second model run in the same process reports its own peak.
+/// second model run in the same process reports its own peak, and notes that starting point.
 inline void reset_peak_rss() {
   std::ofstream clear("/proc/self/clear_refs");
   clear << "5";
+  clear.close();
+  base_rss_mb() = status_mb("VmRSS:");
 }
 
 struct Result {
@@ -53,11 +64,13 @@ struct Result {
   std::string model = "mlp";
 };
 
-/// Prints the line scripts/bench.sh reads; its fields are fixed, in this order.
+/// Prints the line scripts/bench.sh reads; its fields are fixed, in this order. base_rss_mb, last, is
+/// what peak_rss_mb started from: the process with its datasets loaded and scaled, before the model.
 inline void print_result(const Result& r) {
-  std::printf("RESULT impl=%s model=%s epoch_s=%.3f train_sps=%.0f infer_sps=%.0f test_acc=%.4f peak_rss_mb=%.1f\n",
+  std::printf("RESULT impl=%s model=%s epoch_s=%.3f train_sps=%.0f infer_sps=%.0f test_acc=%.4f peak_rss_mb=%.1f "
+              "base_rss_mb=%.1f\n",
               r.impl.c_str(), r.model.c_str(), r.epoch_s, r.train_samples / r.epoch_s, r.infer_samples / r.infer_s, r.test_acc,
-              peak_rss_mb());
+              peak_rss_mb(), base_rss_mb());
   std::fflush(stdout);
 }
 

@@ -11,9 +11,10 @@ namespace keras::memory {
 namespace {
 
 constexpr size_t kAlignment = 64;
-// Bigger blocks go back to the system: they are one-off (whole datasets) more often than per-step,
-// and holding them would raise the resident set for nothing.
-constexpr size_t kMaxCachedBlock = size_t{64} << 20;
+// Bigger blocks go back to the system: they are one-off (whole datasets, a test set's float copy)
+// more often than per-step, and holding them would raise the resident set for nothing. A training
+// step's largest buffers (a CNN's first activations at batch 128, ~11 MB) stay under it.
+constexpr size_t kMaxCachedBlock = size_t{16} << 20;
 
 size_t rounded(size_t nbytes) { return (std::max<size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment; }
 

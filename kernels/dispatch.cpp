@@ -144,6 +144,16 @@ void rmsprop_update(const RMSpropUpdateArgs& args) { KERAS_ROUTE_CUDA(args.varia
 void weight_decay_update(const Tensor& variable, double weight_decay, double learning_rate) {
   KERAS_ROUTE_CUDA(variable.device(), weight_decay_update, variable, weight_decay, learning_rate);
 }
+Tensor softmax_backward(const Tensor& y, const Tensor& dy, int64_t axis) {
+  KERAS_ROUTE(y.device(), softmax_backward, y, dy, axis);
+}
+Tensor sparse_crossentropy(const Tensor& output, const Tensor& labels, bool from_logits, double epsilon) {
+  KERAS_ROUTE(output.device(), sparse_crossentropy, output, labels, from_logits, epsilon);
+}
+Tensor sparse_crossentropy_backward(const Tensor& output, const Tensor& labels, const Tensor& dy, bool from_logits,
+                                    double epsilon) {
+  KERAS_ROUTE(output.device(), sparse_crossentropy_backward, output, labels, dy, from_logits, epsilon);
+}
 
 #undef KERAS_ROUTE
 #undef KERAS_ROUTE_CUDA

@@ -1,4 +1,5 @@
 #include <keras/core/ops.h>
+#include <keras/core/ops/detail.h>
 #include <keras/losses/detail.h>
 #include <keras/losses/probabilistic.h>
 
@@ -126,8 +127,17 @@ Tensor sparse_categorical_crossentropy(const Tensor& y_true, const Tensor& y_pre
   // Labels are truncated to integers as Keras's cast to int32 does (float labels are allowed).
   const Tensor indices = ops::cast(labels, DType::int64);
   require_labels_in_range(indices, yp.shape()[a], kName);
-  const Tensor picked = ops::take_along_axis(log_probabilities(yp, from_logits, a), ops::expand_dims(indices, a), a);
-  Tensor res = -ops::squeeze(picked, std::vector<int64_t>{a});
+  Tensor res;
+  if (a == yp.rank() - 1 && (yp.dtype() == DType::float32 || yp.dtype() == DType::float64)) {
+    // One kernel each way; the ops below serve only an outer tape that differentiates the gradient.
+    res = ops::detail::sparse_crossentropy(yp, indices, from_logits, kEpsilon, [indices, from_logits, a](const Tensor& p) {
+      const Tensor picked = ops::take_along_axis(log_probabilities(p, from_logits, a), ops::expand_dims(indices, a), a);
+      return -ops::squeeze(picked, std::vector<int64_t>{a});
+    });
+  } else {
+    const Tensor picked = ops::take_along_axis(log_probabilities(yp, from_logits, a), ops::expand_dims(indices, a), a);
+    res = -ops::squeeze(picked, std::vector<int64_t>{a});
+  }
   if (ignore_class) res = ops::where(valid, res, ops::zeros_like(res));
   return res;
 }

@@ -84,21 +84,23 @@ awk '
     for (k in field) value[id, k, n] = field[k]
   }
   END {
-    keys = "epoch_s train_sps infer_sps test_acc peak_rss_mb"
+    keys = "epoch_s train_sps infer_sps test_acc peak_rss_mb base_rss_mb"
     split(keys, key, " ")
     print "\nmedians:"
     for (id in count) {
       split(id, part, " ")
       line = sprintf("MEDIAN impl=%s model=%s runs=%d", part[1], part[2], count[id])
-      for (k = 1; k <= 5; ++k) line = line sprintf(" %s=%s", key[k], median(id, key[k]))
+      for (k = 1; k <= 6; ++k) line = line sprintf(" %s=%s", key[k], median(id, key[k]))
       print line
     }
     for (m in models) {
       a = "keras-cpp " m; b = "libtorch " m
       if (count[a] && count[b]) {
-        printf "RATIO model=%s keras-cpp/libtorch train_sps=%.2f infer_sps=%.2f peak_rss_mb=%.2f (speed above 1 and memory below 1: keras-cpp is better)\n",
+        # above_base: the peak less the datasets and libraries held before the model was made.
+        pa = median(a, "peak_rss_mb") - median(a, "base_rss_mb"); pb = median(b, "peak_rss_mb") - median(b, "base_rss_mb")
+        printf "RATIO model=%s keras-cpp/libtorch train_sps=%.2f infer_sps=%.2f peak_rss_mb=%.2f peak_above_base_mb=%.1f/%.1f (speed above 1 and memory below 1: keras-cpp is better)\n",
           m, median(a, "train_sps") / median(b, "train_sps"), median(a, "infer_sps") / median(b, "infer_sps"),
-          median(a, "peak_rss_mb") / median(b, "peak_rss_mb")
+          median(a, "peak_rss_mb") / median(b, "peak_rss_mb"), pa, pb
       }
     }
   }' "$log"

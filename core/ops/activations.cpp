@@ -134,10 +134,31 @@ Tensor softmax(const Tensor& x, int64_t axis) {
   const int64_t a = normalize_axis(axis, xf.rank(), "softmax");
   Tensor y = kernels::softmax(xf, a, false);
   autograd::record(y, {xf}, [y, a](const Tensors& dy) {
+    // One kernel pass, unless an outer tape records this backward to differentiate it again.
+    if (!autograd::tape_active() && dy[0].dtype() == y.dtype()) return Tensors{kernels::softmax_backward(y, dy[0], a)};
     return Tensors{y * (dy[0] - sum(dy[0] * y, a, true))};
   });
   return y;
 }
+
+namespace detail {
+
+Tensor sparse_crossentropy(const Tensor& output, const Tensor& labels, bool from_logits, double epsilon,
+                           std::function<Tensor(const Tensor&)> reference) {
+  Tensor res = kernels::sparse_crossentropy(output, labels, from_logits, epsilon);
+  autograd::record(res, {output}, [output, labels, from_logits, epsilon, reference = std::move(reference)](const Tensors& dy) {
+    if (!autograd::tape_active()) {
+      return Tensors{kernels::sparse_crossentropy_backward(output, labels, dy[0], from_logits, epsilon)};
+    }
+    GradientTape tape;
+    tape.watch(output);
+    const Tensor loss = reference(output);
+    return Tensors{tape.gradient(loss, output, {.output_gradients = {dy[0]}})};
+  });
+  return res;
+}
+
+}  // namespace detail
 
 Tensor log_softmax(const Tensor& x, int64_t axis) {
   const Tensor xf = activation_input(x, "log_softmax");

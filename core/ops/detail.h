@@ -2,6 +2,7 @@
 // Helpers shared by the op implementations (not part of the public API).
 #include <keras/core/tensor.h>
 
+#include <functional>
 #include <string_view>
 #include <utility>
 
@@ -28,6 +29,13 @@ Tensor dense(const Tensor& x, const Tensor& kernel, const Tensor& bias, bool rel
 
 /// relu's gradient from relu's output y: dy where y > 0, else 0. Differentiable in dy.
 Tensor relu_grad(const Tensor& dy, const Tensor& y);
+
+/// Per-row -log p[label] of a floating (..., classes) output against int64 labels of shape (...): of
+/// log_softmax(output) for logits, else of Keras's clip(p / sum(p), epsilon, 1 - epsilon). One kernel
+/// each way; `reference` computes the same with ops and gives the gradient when an outer tape records
+/// the backward pass (second derivatives).
+Tensor sparse_crossentropy(const Tensor& output, const Tensor& labels, bool from_logits, double epsilon,
+                           std::function<Tensor(const Tensor&)> reference);
 
 /// Throws ValueError naming `op` when the tensor is undefined.
 void require_defined(const Tensor& x, std::string_view op);

@@ -43,5 +43,9 @@ void adam_update(const AdamUpdateArgs& args);
 void sgd_update(const SGDUpdateArgs& args);
 void rmsprop_update(const RMSpropUpdateArgs& args);
 void weight_decay_update(const Tensor& variable, double weight_decay, double learning_rate);
+Tensor softmax_backward(const Tensor& y, const Tensor& dy, int64_t axis);
+Tensor sparse_crossentropy(const Tensor& output, const Tensor& labels, bool from_logits, double epsilon);
+Tensor sparse_crossentropy_backward(const Tensor& output, const Tensor& labels, const Tensor& dy, bool from_logits,
+                                    double epsilon);
 
 }  // namespace keras::kernels::cpu

@@ -27,6 +27,16 @@ TEST_CASE("the host pool hands a freed block to the next request of its size") {
   CHECK(memory::pool_stats().cached_blocks == 0);
 }
 
+TEST_CASE("the host pool caches a training step's buffers but not a dataset's") {
+  memory::empty_cache();
+  const size_t step = size_t{12} << 20, dataset = size_t{32} << 20;  // a CNN activation; a float test set
+  memory::deallocate_host(memory::allocate_host(step), step);
+  CHECK(memory::pool_stats().cached_bytes == step);
+  memory::deallocate_host(memory::allocate_host(dataset), dataset);
+  CHECK(memory::pool_stats().cached_bytes == step);
+  memory::empty_cache();
+}
+
 TEST_CASE("tensors of a repeated shape reuse their buffers") {
   memory::empty_cache();
   const void* first = nullptr;

@@ -287,6 +287,53 @@ TEST_CASE("Crossentropies have correct gradients") {
                   {logits});
 }
 
+TEST_CASE("sparse_categorical_crossentropy's fused kernel agrees with the ops, clipped rows included") {
+  // Row 1 has a label probability under epsilon (clipped: no gradient), row 2 one that sums to 2.
+  const Tensor labels({2, 0, 3});
+  for (DType dtype : {DType::float32, DType::float64}) {
+    CAPTURE(dtype_name(dtype));
+    const Tensor probs = Tensor({0.1, 0.2, 0.3, 0.4, 1e-9, 0.5, 0.25, 0.25, 0.5, 0.5, 0.5, 0.5}, {3, 4}).astype(dtype);
+    const Tensor logits = Tensor({1.0, -2.0, 0.5, 3.0, -40.0, 2.0, 1.0, 0.0, 0.3, 0.2, 0.1, 0.0}, {3, 4}).astype(dtype);
+    for (bool from_logits : {false, true}) {
+      CAPTURE(from_logits);
+      const Tensor x = from_logits ? logits : probs;
+      auto reference = [&](const Tensor& v) {
+        const Tensor lp = from_logits ? ops::log_softmax(v) : ops::log(ops::clip(v / ops::sum(v, -1, true), 1e-7, 1 - 1e-7));
+        return -ops::squeeze(ops::take_along_axis(lp, ops::expand_dims(labels.astype(DType::int64), -1), -1), std::vector<int64_t>{-1});
+      };
+      const double tol = dtype == DType::float32 ? 1e-5 : 1e-12;
+      check_allclose(losses::sparse_categorical_crossentropy(labels, x, from_logits), reference(x), tol, tol);
+      const Tensor weights = Tensor({0.5, -1.0, 2.0}).astype(dtype);
+      auto weighted = [&](const std::function<Tensor(const Tensor&)>& f) {
+        return gradient_of([&](const Tensor& v) { return ops::sum(f(v) * weights); }, x);
+      };
+      const Tensor fused = weighted([&](const Tensor& v) { return losses::sparse_categorical_crossentropy(labels, v, from_logits); });
+      check_allclose(fused, weighted(reference), tol, tol);
+      if (!from_logits) {
+        for (int64_t j = 0; j < 4; ++j) CHECK(fused.to_vector<double>()[static_cast<size_t>(4 + j)] == 0.0);
+      }
+    }
+  }
+}
+
+TEST_CASE("sparse_categorical_crossentropy has correct second derivatives") {
+  // An outer tape records the backward pass, which then takes the ops' path, not the fused kernel.
+  const Tensor labels({2, 0, 3});
+  const Tensor probs = random_input({3, 4}, 34, 0.05, 0.95);
+  const Tensor logits = random_input({3, 4}, 35, -3.0, 3.0);
+  for (bool from_logits : {false, true}) {
+    CAPTURE(from_logits);
+    check_gradients(
+        [&](const Tensors& x) {
+          GradientTape tape;
+          tape.watch(x[0]);
+          const Tensor loss = ops::sum(losses::sparse_categorical_crossentropy(labels, x[0], from_logits));
+          return ops::sum(ops::square(tape.gradient(loss, x[0])));
+        },
+        {from_logits ? logits : probs});
+  }
+}
+
 TEST_CASE("Crossentropy losses are finite for every probability in [0, 1]") {
   const Tensor t({0.0, 1.0, 1.0, 0.0}, {2, 2});
   const Tensor p({0.0, 0.0, 1.0, 1.0}, {2, 2});

@@ -239,6 +239,11 @@ TEST_CASE("Gradients of the smooth activations match finite differences") {
 }
 
 TEST_CASE("Second derivatives of the smooth activations match finite differences") {
+  // softmax's fused backward kernel serves plain backward passes; under an outer tape, the ops' rule.
+  const Tensor w({0.3, -1.2, 0.7, 2.0, -0.4, 0.1, 0.9, -2.2, 1.5});
+  check_second_gradient([&](const Tensor& x) { return ops::softmax(x) * w; });
+  check_second_gradient([&](const Tensor& x) { return ops::square(ops::softmax(ops::reshape(x, {3, 3}), 0)); });
+  check_unary_gradient([&](const Tensor& x) { return ops::softmax(ops::reshape(x, {3, 3}), 0) * ops::reshape(w, {3, 3}); });
   check_second_gradient([](const Tensor& x) { return ops::gelu(x); });
   check_second_gradient([](const Tensor& x) { return ops::gelu(x, false); });
   check_second_gradient(ops::softplus);
