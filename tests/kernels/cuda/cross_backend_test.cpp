@@ -1,6 +1,7 @@
 // CUDA against the CPU (after ggml's test-backend-ops): every own CUDA kernel and the ops over it,
 // forward and backward, on random inputs. Without a GPU the first case says so and the rest return.
 #include <keras/keras.h>
+#include <keras/kernels/cast.h>
 #include <keras/kernels/copy.h>
 #include <keras/kernels/device_memory.h>
 #include <keras/kernels/elementwise.h>
@@ -260,7 +261,7 @@ TEST_CASE("concatenate, take and scatter_add agree forward and backward") {
   const Tensor idx = Tensor({2, 0, -1, 2, 1}, {5});  // repeated and negative: scatter_add sums repeats
   compare_forward_backward("take axis 1", [idx](const Tensors& t) { return ops::take(t[0], idx, 1); }, {a}, kGpu);
   compare_forward_backward("take axis 0 with device indices",
-                           [idx](const Tensors& t) { return ops::take(t[0], ops::reshape(idx.to(t[0].device()), {5, 1}) % 2, 0); }, {a}, kGpu);
+                           [idx](const Tensors& t) { return ops::take(t[0], ops::mod(ops::reshape(idx.to(t[0].device()), {5, 1}), Tensor::scalar(2)), 0); }, {a}, kGpu);
   for (DType dtype : kAll) {
     const Tensor v = random_tensor({3, 4}, dtype, -9, 9, 53);
     compare_forward("concatenate " + std::string(dtype_name(dtype)),
