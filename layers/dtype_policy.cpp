@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mutex>
+
 namespace keras {
 
 DTypePolicy::DTypePolicy(const std::string& name) : name_(name) {
@@ -43,3 +45,27 @@ DTypePolicy DTypePolicy::from_config(const Config& config) {
 }
 
 }  // namespace keras
+
+namespace keras::config {
+
+namespace {
+std::mutex policy_mutex;
+DTypePolicy& global_policy() {
+  static DTypePolicy policy;
+  return policy;
+}
+}  // namespace
+
+void set_dtype_policy(const DTypePolicy& policy) {
+  std::lock_guard<std::mutex> lock(policy_mutex);
+  global_policy() = policy;
+}
+
+void set_dtype_policy(const std::string& policy) { set_dtype_policy(DTypePolicy(policy)); }
+
+DTypePolicy dtype_policy() {
+  std::lock_guard<std::mutex> lock(policy_mutex);
+  return global_policy();
+}
+
+}  // namespace keras::config

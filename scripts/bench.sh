@@ -4,6 +4,8 @@
 # and the ratios, per model.
 #   RUNS     runs of each implementation and model, interleaved (default 3)
 #   MODELS   models to run (default "mlp cnn")
+#   POLICIES keras-cpp dtype policies to run (default "float32"; e.g. "float32 mixed_bfloat16"):
+#            each other than float32 adds RESULT/MEDIAN lines with policy=<name>; RATIO stays float32
 #   THREADS  OpenMP threads for both (default 2)
 #   JOBS     build parallelism (default 2)
 #   BUILD    build directory (default build)
@@ -62,7 +64,9 @@ for ((run = 1; run <= runs; ++run)); do
   echo "bench: run $run of $runs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   # One process per implementation and model, so each peak_rss_mb is that model's alone.
   for model in ${MODELS:-mlp cnn}; do
-    "./$build/benchmarks/fashion_mnist" "$model" | tee -a "$log"
+    for policy in ${POLICIES:-float32}; do
+      "./$build/benchmarks/fashion_mnist" "$model" --dtype-policy "$policy" | tee -a "$log"
+    done
     "./$build/benchmarks/fashion_mnist_torch" "$model" | tee -a "$log"
   done
 done
@@ -78,7 +82,8 @@ awk '
   $1 == "RESULT" {
     delete field
     for (i = 2; i <= NF; ++i) { split($i, kv, "="); field[kv[1]] = kv[2] }
-    id = field["impl"] " " field["model"]
+    policy = ("policy" in field) ? field["policy"] : "float32"
+    id = field["impl"] " " field["model"] (policy == "float32" ? "" : " " policy)
     models[field["model"]] = 1
     n = ++count[id]
     for (k in field) value[id, k, n] = field[k]
@@ -89,7 +94,7 @@ awk '
     print "\nmedians:"
     for (id in count) {
       split(id, part, " ")
-      line = sprintf("MEDIAN impl=%s model=%s runs=%d", part[1], part[2], count[id])
+      line = sprintf("MEDIAN impl=%s model=%s%s runs=%d", part[1], part[2], (3 in part) ? " policy=" part[3] : "", count[id])
       for (k = 1; k <= 5; ++k) line = line sprintf(" %s=%s", key[k], median(id, key[k]))
       print line
     }
