@@ -16,7 +16,12 @@ DTypePolicy::DTypePolicy(const std::string& name) : name_(name) {
     compute_ = DType::bfloat16;
     variable_ = DType::float32;
   } else {
-    compute_ = variable_ = dtype_from_name(name);
+    try {
+      compute_ = variable_ = dtype_from_name(name);
+    } catch (const ValueError&) {
+      throw ValueError("Cannot convert '" + name + "' to a mixed precision DTypePolicy. Valid policies include "
+                       "'mixed_float16', 'mixed_bfloat16', and the name of any float dtype such as 'float32'.");
+    }
     if (!is_floating(compute_)) {
       // Integer layers (e.g. lookups) exist in Keras but none here; say so rather than misbehave.
       throw ValueError("DTypePolicy: '" + name + "' is not a floating dtype; expected float32, float64, float16, "
