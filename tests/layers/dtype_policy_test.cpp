@@ -168,6 +168,23 @@ TEST_CASE("a mixed_bfloat16 model trains: the loss falls and the variables stay 
   CHECK(model.predict(x, {.verbose = 0}).dtype() == DType::bfloat16);
 }
 
+TEST_CASE("a mixed_bfloat16 classifier trains with softmax, cross-entropy and accuracy in float32") {
+  GlobalPolicy policy("mixed_bfloat16");
+  utils::set_random_seed(9);
+  Sequential model({Input({4}), layers::Dense(16, {.activation = "relu"}), layers::Dense(3, {.activation = "softmax"})});
+  const Tensor x = random::normal({96, 4}, {.seed = 10});
+  // The class is the argmax of the first three features: learnable by the MLP.
+  const Tensor y = ops::argmax(ops::slice(x, {0, 0}, {96, 3}), -1);
+  model.compile({.optimizer = optimizers::Adam({.learning_rate = 0.01}), .loss = "sparse_categorical_crossentropy",
+                 .metrics = {"accuracy"}});
+  const History h = model.fit(x, y, {.batch_size = 16, .epochs = 10, .verbose = 0});
+  CHECK(h["loss"].back() < 0.7 * h["loss"].front());
+  CHECK(h["accuracy"].back() > 0.7);
+  const Logs logs = model.evaluate(x, y, {.verbose = 0});
+  CHECK(logs.at("accuracy") > 0.7);
+  CHECK(model.predict(x, {.verbose = 0}).dtype() == DType::bfloat16);
+}
+
 TEST_CASE("a mixed_bfloat16 model saves its policy as Keras and loads it back") {
   Sequential model({Input({3}), layers::Dense(2, {.dtype = "mixed_bfloat16"})});
   const Config c = model.layers().at(0)->get_config();
