@@ -7,15 +7,39 @@
 
 namespace keras {
 
+namespace {
+thread_local std::optional<DType> autocast_dtype;
+thread_local bool autocast_active = false;
+}  // namespace
+
+AutocastScope::AutocastScope(std::optional<DType> dtype) : previous_(autocast_dtype), previous_active_(autocast_active) {
+  if (dtype && !is_floating(*dtype)) {
+    throw ValueError("AutocastScope can only be used with a floating-point target dtype. Received: dtype=" +
+                     std::string(dtype_name(*dtype)));
+  }
+  autocast_dtype = dtype;
+  autocast_active = true;
+}
+
+AutocastScope::~AutocastScope() {
+  autocast_dtype = previous_;
+  autocast_active = previous_active_;
+}
+
+std::optional<DType> AutocastScope::current() { return autocast_dtype; }
+bool AutocastScope::active() { return autocast_active; }
+
 Variable::Variable(const Tensor& initial_value, VariableOptions options) {
   if (!initial_value.defined()) throw ValueError("Variable: the initial value is undefined (None)");
   impl_ = std::make_shared<Impl>(
-      Impl{initial_value, options.name.empty() ? "variable" : std::move(options.name), options.trainable, {}});
+      Impl{initial_value, options.name.empty() ? "variable" : std::move(options.name), options.trainable,
+           options.autocast, {}});
 }
 
 Variable::Variable(VariableOptions options)
     : impl_(std::make_shared<Impl>(
-          Impl{Tensor(), options.name.empty() ? "variable" : std::move(options.name), options.trainable, {}})) {}
+          Impl{Tensor(), options.name.empty() ? "variable" : std::move(options.name), options.trainable,
+               options.autocast, {}})) {}
 
 bool Variable::has_value() const { return impl().value.defined(); }
 
@@ -36,6 +60,9 @@ Tensor Variable::value() const {
     throw ValueError("Variable '" + v.name + "' has no value yet: it is declared but its layer is not built");
   }
   if (v.trainable && autograd::tape_active()) autograd::variable_accessed(*this, v.value);
+  if (autocast_dtype && v.autocast && is_floating(v.value.dtype()) && v.value.dtype() != *autocast_dtype) {
+    return ops::cast(v.value, *autocast_dtype);
+  }
   return v.value;
 }
 
@@ -73,6 +100,8 @@ Tensor Variable::writable_value() {
 
 const std::string& Variable::name() const { return impl().name; }
 bool Variable::trainable() const { return impl().trainable; }
+bool Variable::autocast() const { return impl().autocast; }
+void Variable::set_autocast(bool autocast) { impl().autocast = autocast; }
 void Variable::set_trainable(bool trainable) { impl().trainable = trainable; }
 const Shape& Variable::shape() const { return impl().value.shape(); }
 DType Variable::dtype() const { return impl().value.dtype(); }

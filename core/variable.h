@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace keras {
@@ -10,6 +11,26 @@ namespace keras {
 struct VariableOptions {
   std::string name = {};  // empty: "variable"
   bool trainable = true;
+  bool autocast = true;  // read in the compute dtype of an enclosing AutocastScope (mixed precision)
+};
+
+/// Keras's AutocastScope: while one is active, floating variables whose `autocast` flag is set are
+/// read cast to its dtype (layers open one around `call` under a mixed policy); std::nullopt opens
+/// a scope that turns autocasting off. Scopes nest per thread; the innermost one applies.
+class AutocastScope {
+ public:
+  explicit AutocastScope(std::optional<DType> dtype);
+  ~AutocastScope();
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+  /// The innermost scope's dtype; std::nullopt when no scope is active or it turns autocasting off.
+  static std::optional<DType> current();
+  /// Whether any scope is active (even one that turns autocasting off), as Keras's get_autocast_scope().
+  static bool active();
+
+ private:
+  std::optional<DType> previous_;
+  bool previous_active_;
 };
 
 /// keras.Variable: the one mutable thing. A named buffer that layers own and optimizers update.
@@ -23,7 +44,9 @@ class Variable {
   /// weights this way in build(), so that every copy of the layer shares them).
   explicit Variable(VariableOptions options);
 
-  /// The current value. Tensors read earlier keep the value they had.
+  /// The current value, cast to the dtype of an active AutocastScope when `autocast()` is set and
+  /// the value is floating (the cast records a gradient, so gradients reach the variable in its
+  /// own dtype). Tensors read earlier keep the value they had.
   Tensor value() const;
   operator Tensor() const { return value(); }  // NOLINT: a Variable reads as a Tensor, as in Keras
 
@@ -46,6 +69,9 @@ class Variable {
   const std::string& name() const;
   bool trainable() const;
   void set_trainable(bool trainable);
+  /// Whether AutocastScope casts this variable when it is read (Keras's `autocast`).
+  bool autocast() const;
+  void set_autocast(bool autocast);
   const Shape& shape() const;
   DType dtype() const;
   /// Identity of the variable (stable across assignments).
@@ -57,6 +83,7 @@ class Variable {
     Tensor value;
     std::string name = {};
     bool trainable;
+    bool autocast = true;
     std::function<Tensor(const Tensor&)> constraint;
   };
   Impl& impl() const;

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mutex>
+
 namespace keras {
 
 DTypePolicy::DTypePolicy(const std::string& name) : name_(name) {
@@ -14,7 +16,12 @@ DTypePolicy::DTypePolicy(const std::string& name) : name_(name) {
     compute_ = DType::bfloat16;
     variable_ = DType::float32;
   } else {
-    compute_ = variable_ = dtype_from_name(name);
+    try {
+      compute_ = variable_ = dtype_from_name(name);
+    } catch (const ValueError&) {
+      throw ValueError("Cannot convert '" + name + "' to a mixed precision DTypePolicy. Valid policies include "
+                       "'mixed_float16', 'mixed_bfloat16', and the name of any float dtype such as 'float32'.");
+    }
     if (!is_floating(compute_)) {
       // Integer layers (e.g. lookups) exist in Keras but none here; say so rather than misbehave.
       throw ValueError("DTypePolicy: '" + name + "' is not a floating dtype; expected float32, float64, float16, "
@@ -43,3 +50,27 @@ DTypePolicy DTypePolicy::from_config(const Config& config) {
 }
 
 }  // namespace keras
+
+namespace keras::config {
+
+namespace {
+std::mutex policy_mutex;
+DTypePolicy& global_policy() {
+  static DTypePolicy policy;
+  return policy;
+}
+}  // namespace
+
+void set_dtype_policy(const DTypePolicy& policy) {
+  std::lock_guard<std::mutex> lock(policy_mutex);
+  global_policy() = policy;
+}
+
+void set_dtype_policy(const std::string& policy) { set_dtype_policy(DTypePolicy(policy)); }
+
+DTypePolicy dtype_policy() {
+  std::lock_guard<std::mutex> lock(policy_mutex);
+  return global_policy();
+}
+
+}  // namespace keras::config

@@ -28,3 +28,14 @@ class DTypePolicy {
 };
 
 }  // namespace keras
+
+namespace keras::config {
+
+/// keras.config.set_dtype_policy: the policy of layers created afterwards without a dtype
+/// ("float32", "mixed_bfloat16", "mixed_float16", ...). Process-wide, as in Keras.
+void set_dtype_policy(const DTypePolicy& policy);
+void set_dtype_policy(const std::string& policy);
+/// keras.config.dtype_policy: the global policy (float32 unless set).
+DTypePolicy dtype_policy();
+
+}  // namespace keras::config

@@ -22,6 +22,7 @@ struct Layer::State {
   std::string name;
   bool trainable = true;
   bool built = false;
+  bool autocast = true;
   DTypePolicy policy;
   std::vector<Variable> weights;  // own weights, in creation order
   std::vector<bool> created_trainable;  // add_weight's trainable, restored when unfrozen
@@ -103,7 +104,8 @@ Layer::Layer(std::string class_name, const LayerOptions& options) : state_(std::
   state_->class_name = std::move(class_name);
   state_->name = options.name.empty() ? unique_name(to_snake_case(state_->class_name)) : options.name;
   state_->trainable = options.trainable;
-  state_->policy = DTypePolicy(options.dtype);
+  state_->policy = options.dtype.empty() ? config::dtype_policy() : DTypePolicy(options.dtype);
+  state_->autocast = options.autocast;
 }
 
 const std::string& Layer::class_name() const { return state_->class_name; }
@@ -114,6 +116,7 @@ void Layer::set_built(bool built) { state_->built = built; }
 DType Layer::compute_dtype() const { return state_->policy.compute_dtype(); }
 DType Layer::variable_dtype() const { return state_->policy.variable_dtype(); }
 const std::string& Layer::dtype_policy() const { return state_->policy.name(); }
+bool Layer::autocast() const { return state_->autocast; }
 const std::optional<InputSpec>& Layer::input_spec() const { return state_->input_spec; }
 void Layer::set_input_spec(InputSpec spec) { state_->input_spec = std::move(spec); }
 const std::optional<std::vector<Shape>>& Layer::build_input_shapes() const { return state_->build_shapes; }
@@ -175,6 +178,7 @@ Variable& Layer::add_weight(Variable& slot, const WeightOptions& options) {
   }
   slot.assign(initial.to(default_device()));
   slot.set_trainable(options.trainable && state_->trainable);
+  slot.set_autocast(options.autocast);
   if (options.constraint) {
     slot.set_constraint([c = options.constraint](const Tensor& w) { return c(w); });
   }
@@ -263,9 +267,26 @@ Tensors Layer::operator()(const Tensors& inputs, std::optional<bool> training) {
   Tensors cast_inputs;
   cast_inputs.reserve(inputs.size());
   for (const Tensor& x : inputs) {
-    cast_inputs.push_back(is_floating(x.dtype()) && x.dtype() != compute_dtype() ? ops::cast(x, compute_dtype()) : x);
+    const bool cast = state_->autocast && is_floating(x.dtype()) && x.dtype() != compute_dtype();
+    cast_inputs.push_back(cast ? ops::cast(x, compute_dtype()) : x);
   }
-  return call(cast_inputs, t);
+  return call_autocast(cast_inputs, t);
+}
+
+// Keras's Layer.__call__ step 6: inside an autocast scope, a layer that does not autocast clears it
+// and one of another compute dtype replaces it; outside one, a mixed policy opens one.
+Tensors Layer::call_autocast(const Tensors& inputs, bool training) {
+  std::optional<AutocastScope> scope;
+  if (AutocastScope::active()) {
+    if (!state_->autocast || !is_floating(compute_dtype())) {
+      scope.emplace(std::nullopt);
+    } else if (AutocastScope::current() != compute_dtype()) {
+      scope.emplace(compute_dtype());
+    }
+  } else if (compute_dtype() != variable_dtype()) {
+    scope.emplace(compute_dtype());
+  }
+  return call(inputs, training);
 }
 
 Shape Layer::compute_output_shape(const Shape& input_shape) { return probe_output_shapes({input_shape}).at(0); }
@@ -287,7 +308,7 @@ std::vector<Shape> Layer::probe_output_shapes(const std::vector<Shape>& input_sh
       xs.push_back(ops::zeros(Shape(dims), compute_dtype()));
     }
     CallScope scope(false);
-    Tensors ys = call(xs, false);
+    Tensors ys = call_autocast(xs, false);
     std::vector<Shape> out;
     for (const Tensor& y : ys) out.push_back(y.shape());
     return out;

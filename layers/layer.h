@@ -27,7 +27,8 @@ struct InputSpec {
 struct LayerOptions {
   std::string name;  // empty: snake_case of the class name, made unique ("dense", "dense_1", ...)
   bool trainable = true;
-  std::string dtype = "float32";  // a Keras dtype policy name: "float32", "float64", ...
+  std::string dtype = {};  // a Keras dtype policy name ("float32", "mixed_bfloat16", ...); empty: the global policy
+  bool autocast = true;    // cast floating inputs to the compute dtype and autocast variables in call
 };
 
 /// add_weight's keyword arguments.
@@ -36,6 +37,7 @@ struct WeightOptions {
   Initializer initializer = "glorot_uniform";
   std::optional<DType> dtype = {};  // default: the layer's variable dtype
   bool trainable = true;
+  bool autocast = true;  // false: read in its own dtype inside call even under a mixed policy
   Regularizer regularizer = {};
   Constraint constraint = {};
 };
@@ -86,6 +88,8 @@ class Layer {
   DType compute_dtype() const;
   DType variable_dtype() const;
   const std::string& dtype_policy() const;
+  /// Whether the layer casts its inputs and autocasts its variables (Keras's `autocast`).
+  bool autocast() const;
   const std::optional<InputSpec>& input_spec() const;
 
   /// Own and sub-layers' weights, trainable first then non-trainable, in creation order (as Keras).
@@ -136,6 +140,7 @@ class Layer {
   void clear_activity_losses();
   std::vector<Shape> probe_output_shapes(const std::vector<Shape>& input_shapes);
   void check_input_spec(const Shape& shape, size_t index) const;
+  Tensors call_autocast(const Tensors& inputs, bool training);
 };
 
 /// Any layer object, held as a handle to that same layer: lets one list mix layer types,

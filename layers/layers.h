@@ -23,6 +23,7 @@
 #include <keras/layers/core/identity.h>
 #include <keras/layers/core/input_layer.h>
 #include <keras/layers/core/lambda_layer.h>
+#include <keras/layers/dtype_policy.h>
 #include <keras/layers/initializers.h>
 #include <keras/layers/keras_tensor.h>
 #include <keras/layers/layer.h>

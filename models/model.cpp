@@ -136,14 +136,15 @@ Model::Model(const KerasTensor& inputs, const KerasTensor& outputs, ModelOptions
     : Model(std::vector<KerasTensor>{inputs}, std::vector<KerasTensor>{outputs}, std::move(options)) {}
 
 Model::Model(const std::vector<KerasTensor>& inputs, const std::vector<KerasTensor>& outputs, ModelOptions options)
-    : Layer("Functional", {.name = options.name.empty() ? "" : options.name, .trainable = options.trainable}),
+    : Layer("Functional", {.name = options.name.empty() ? "" : options.name, .trainable = options.trainable,
+                           .dtype = options.dtype}),
       training_(std::make_shared<Training>()) {
   if (inputs.empty() || outputs.empty()) throw ValueError("Model: needs at least one input and one output");
   set_graph(inputs, outputs);
 }
 
 Model::Model(const Named<KerasTensor>& inputs, const Named<KerasTensor>& outputs, ModelOptions options)
-    : Layer("Functional", {.name = options.name, .trainable = options.trainable}),
+    : Layer("Functional", {.name = options.name, .trainable = options.trainable, .dtype = options.dtype}),
       training_(std::make_shared<Training>()) {
   std::vector<KerasTensor> in, out;
   for (const auto& [name, t] : inputs.items) {
@@ -159,7 +160,7 @@ Model::Model(const Named<KerasTensor>& inputs, const Named<KerasTensor>& outputs
 }
 
 Model::Model(std::string class_name, ModelOptions options)
-    : Layer(std::move(class_name), {.name = options.name, .trainable = options.trainable}),
+    : Layer(std::move(class_name), {.name = options.name, .trainable = options.trainable, .dtype = options.dtype}),
       training_(std::make_shared<Training>()) {}
 
 void Model::set_graph(const std::vector<KerasTensor>& inputs, const std::vector<KerasTensor>& outputs) {
@@ -479,7 +480,8 @@ std::shared_ptr<Layer> Model::from_config(const Config& config) {
   std::vector<std::string> in_names, out_names;
   const auto ins = endpoints(config.value("input_layers", Config()), in_names);
   const auto outs = endpoints(config.value("output_layers", Config()), out_names);
-  ModelOptions options{.name = config.value("name", std::string()), .trainable = config.value("trainable", true)};
+  ModelOptions options{.name = config.value("name", std::string()), .trainable = config.value("trainable", true),
+                       .dtype = base_options(config).dtype};
   std::shared_ptr<Model> model;
   if (!in_names.empty() && !out_names.empty()) {
     std::map<std::string, KerasTensor> im, om;

@@ -38,6 +38,7 @@ struct Named {
 struct ModelOptions {
   std::string name = {};  // empty: "functional", "sequential", or the snake_case class name
   bool trainable = true;
+  std::string dtype = {};  // the model's dtype policy name; empty: the global policy
 };
 
 /// compile's `loss`: one loss for every output, one per output in order, or one per output name.
@@ -71,6 +72,8 @@ struct CompileOptions {
   bool run_eagerly = false;
   /// Batches per execution: callbacks' batch hooks run once per this many batches, as in Keras.
   int64_t steps_per_execution = 1;
+  /// Under the mixed_float16 policy, wraps the optimizer in a LossScaleOptimizer (as Keras).
+  bool auto_scale_loss = true;
 };
 
 /// fit's validation_data: (x, y[, sample_weight]) tensors or a Dataset; empty when not given.

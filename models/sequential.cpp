@@ -87,7 +87,7 @@ Config Sequential::get_config() const {
 
 std::shared_ptr<Layer> Sequential::from_config(const Config& config) {
   LayerOptions base = base_options(config);
-  auto model = std::make_shared<Sequential>(std::vector<AnyLayer>{}, ModelOptions{.name = base.name, .trainable = base.trainable});
+  auto model = std::make_shared<Sequential>(std::vector<AnyLayer>{}, ModelOptions{.name = base.name, .trainable = base.trainable, .dtype = base.dtype});
   if (!config.contains("layers") || !config["layers"].is_array()) {
     throw ValueError("Sequential config needs a 'layers' list");
   }

@@ -7,6 +7,7 @@
 #include <keras/core/gradient_tape.h>
 #include <keras/core/ops.h>
 #include <keras/metrics/metrics.h>
+#include <keras/optimizers/loss_scale_optimizer.h>
 
 #include <nlohmann/json.hpp>
 
@@ -52,6 +53,12 @@ void Model::compile(CompileOptions options) {
   t = Training{};
   t.options = options;
   t.optimizer = options.optimizer.get();
+  // Keras: float16 gradients underflow without loss scaling, so compile adds it for mixed_float16.
+  if (options.auto_scale_loss && dtype_policy() == "mixed_float16" && t.optimizer &&
+      !std::dynamic_pointer_cast<optimizers::LossScaleOptimizer>(t.optimizer)) {
+    t.optimizer = std::make_shared<optimizers::LossScaleOptimizer>(
+        t.optimizer, optimizers::LossScaleOptimizerOptions{.name = "loss_scale_optimizer"});
+  }
   const size_t n = output_count(*this);
   t.losses.assign(n, LossArg());
   if (!options.loss.named().empty()) {
@@ -98,8 +105,9 @@ Config Model::get_compile_config() const {
   Config c;
   Config opt;
   opt["module"] = "keras.optimizers";
-  opt["class_name"] = t.optimizer->class_name();
-  opt["config"] = t.optimizer->get_config();
+  // The optimizer compile was given: an automatic LossScaleOptimizer is added again on loading.
+  opt["class_name"] = t.options.optimizer.get()->class_name();
+  opt["config"] = t.options.optimizer.get()->get_config();
   opt["registered_name"] = nullptr;
   c["optimizer"] = opt;
   const auto& losses = t.options.loss;
@@ -325,7 +333,7 @@ Logs Model::train_step(const Batch& data) {
     GradientTape tape;
     y_pred = (*this)(data.x, true);
     loss = compute_loss(data, y_pred, true);
-    grads = tape.gradient(loss, weights);
+    grads = tape.gradient(t.optimizer->scale_loss(loss), weights);
   }
   t.optimizer->apply_gradients(grads, weights);
   return compute_metrics(data, y_pred, loss);

@@ -135,6 +135,8 @@ Tensor Optimizer::scale_loss(const Tensor& loss) const {
   return factor ? loss * *factor : loss;
 }
 
+void Optimizer::set_loss_scale_factor(std::optional<double> factor) { state_->options.loss_scale_factor = factor; }
+
 void Optimizer::exclude_from_weight_decay(const std::vector<Variable>& var_list,
                                           const std::vector<std::string>& var_names) {
   if (state_->built) {

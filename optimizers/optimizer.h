@@ -40,32 +40,34 @@ class Optimizer {
   /// One step, as Keras's apply: skips undefined gradients (None), unscales by loss_scale_factor,
   /// accumulates (gradient_accumulation_steps), clips, applies weight decay, updates each variable,
   /// updates the EMA, applies constraints, increments iterations. Builds on first use.
-  void apply_gradients(const Tensors& grads, const std::vector<Variable>& variables);
+  virtual void apply_gradients(const Tensors& grads, const std::vector<Variable>& variables);
   /// Creates the slot variables (moments, ...) for `variables`; apply_gradients calls it.
-  void build(const std::vector<Variable>& variables);
+  virtual void build(const std::vector<Variable>& variables);
   bool built() const;
 
   /// Keras's `optimizer.iterations`: the steps applied (divided by gradient_accumulation_steps
   /// when accumulating).
-  int64_t iterations() const;
+  virtual int64_t iterations() const;
   /// The learning rate at the current iteration (a schedule is evaluated).
-  double learning_rate() const;
+  virtual double learning_rate() const;
   /// Replaces the learning rate by a constant (as Keras's `optimizer.learning_rate = 0.1`).
-  void set_learning_rate(double value);
+  virtual void set_learning_rate(double value);
   /// Every state variable in Keras's saving order: iterations, learning_rate (absent with a
   /// schedule), EMA averages, gradient accumulators, then the optimizer's slots per variable
   /// interleaved (Adam: m0, v0, m1, v1, ...; later passes such as amsgrad's velocity_hat after).
   /// Assigning them restores the state.
-  std::vector<Variable> variables() const;
+  virtual std::vector<Variable> variables() const;
   /// For each of variables(): the model variable it shadows (a slot, EMA average or gradient
   /// accumulator), or an undefined Variable for optimizer-wide state (iterations, learning_rate,
   /// Nadam's u_product). Keras names the former after their reference's path (legacy .h5 files).
   std::vector<Variable> variable_references() const;
   /// With use_ema: overwrites the model variables with their moving averages (Keras's
   /// finalize_variable_values, called at the end of fit).
-  void finalize_variable_values(const std::vector<Variable>& variables);
+  virtual void finalize_variable_values(const std::vector<Variable>& variables);
   /// Keras's scale_loss: loss * loss_scale_factor when set (apply_gradients divides it back out).
-  Tensor scale_loss(const Tensor& loss) const;
+  virtual Tensor scale_loss(const Tensor& loss) const;
+  /// Replaces loss_scale_factor (LossScaleOptimizer clears its inner optimizer's, as Keras does).
+  void set_loss_scale_factor(std::optional<double> factor);
   /// Keras's exclude_from_weight_decay: these variables, and those whose name contains one of
   /// `var_names` (a regex search), are not decayed. Only before the optimizer is built.
   void exclude_from_weight_decay(const std::vector<Variable>& var_list,

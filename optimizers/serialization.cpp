@@ -30,6 +30,7 @@ const std::map<std::string, Factory>& factories() {
   static const std::map<std::string, Factory> map = {
       {"adadelta", factory<Adadelta>()}, {"adagrad", factory<Adagrad>()}, {"adam", factory<Adam>()},
       {"adamax", factory<Adamax>()},     {"adamw", factory<AdamW>()},     {"lion", factory<Lion>()},
+      {"lossscaleoptimizer", factory<LossScaleOptimizer>()},
       {"nadam", factory<Nadam>()},       {"rmsprop", factory<RMSprop>()}, {"sgd", factory<SGD>()},
   };
   return map;
@@ -37,7 +38,7 @@ const std::map<std::string, Factory>& factories() {
 
 // Keras optimizers keras-cpp does not have: naming them says so rather than "unknown".
 bool is_unimplemented_keras_optimizer(const std::string& key) {
-  static const char* const names[] = {"adafactor", "ftrl",      "lamb",       "lossscaleoptimizer", "muon",
+  static const char* const names[] = {"adafactor", "ftrl",      "lamb",       "muon",
                                       "multioptimizer", "optimizermap", "schedulefreeadamw", "schedulefreesgd"};
   return std::find(std::begin(names), std::end(names), key) != std::end(names);
 }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
 #include <deque>
 #include <memory>
@@ -89,12 +90,13 @@ void check_shape(const Shape& got, const Shape& want, const char* kernel, const 
 
 // ---- oneDNN (float32) ----
 
-dnnl::memory::desc act_md(const Dims& d, int64_t channels, const std::vector<int64_t>& spatial, bool channels_first) {
+dnnl::memory::desc act_md(const Dims& d, int64_t channels, const std::vector<int64_t>& spatial, bool channels_first,
+                          dt type = dt::f32) {
   dnnl::memory::dims dims{d.n, channels};
   dims.insert(dims.end(), spatial.begin(), spatial.end());
   static constexpr tag first[] = {tag::ncw, tag::nchw, tag::ncdhw};
   static constexpr tag last[] = {tag::nwc, tag::nhwc, tag::ndhwc};
-  return {dims, dt::f32, (channels_first ? first : last)[d.nsp - 1]};
+  return {dims, type, (channels_first ? first : last)[d.nsp - 1]};
 }
 
 dnnl::memory::dims weights_dims(const Dims& d) {
@@ -108,7 +110,7 @@ dnnl::memory::dims weights_dims(const Dims& d) {
 
 // Keras's (*k, C / groups, O) buffer described to oneDNN by strides: output channel stride 1, input
 // channel stride O, the kernel axes outermost (a group is a run of O / groups output channels).
-dnnl::memory::desc keras_weights_md(const Dims& d) {
+dnnl::memory::desc keras_weights_md(const Dims& d, dt type = dt::f32) {
   dnnl::memory::dims strides;
   if (d.groups > 1) strides.push_back(d.o / d.groups);
   strides.push_back(1);
@@ -120,7 +122,7 @@ dnnl::memory::desc keras_weights_md(const Dims& d) {
     step *= d.k[i];
   }
   strides.insert(strides.end(), ks.begin(), ks.end());
-  return {weights_dims(d), dt::f32, strides};
+  return {weights_dims(d), type, strides};
 }
 
 dnnl::memory::dims to_dims(const std::vector<int64_t>& v, int64_t minus = 0) {
@@ -145,13 +147,15 @@ std::string primitive_key(const Dims& d, const ConvGeometry& g, std::initializer
                      e.what() + " (status " + std::to_string(e.status) + ")");
 }
 
+// `type` is the data type of every operand: f32, or bf16 (oneDNN accumulates bf16 in float32).
 dnnl::convolution_forward::primitive_desc forward_pd(const Dims& d, const ConvGeometry& g, bool bias,
-                                                     ConvActivation activation) {
-  const dnnl::memory::desc weights(weights_dims(d), dt::f32, tag::any);
-  const dnnl::memory::desc bias_md = bias ? dnnl::memory::desc({d.o}, dt::f32, tag::x) : dnnl::memory::desc();
+                                                     ConvActivation activation, dt type = dt::f32) {
+  const dnnl::memory::desc weights(weights_dims(d), type, tag::any);
+  const dnnl::memory::desc bias_md = bias ? dnnl::memory::desc({d.o}, type, tag::x) : dnnl::memory::desc();
   const dnnl::convolution_forward::desc desc(
-      dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct, act_md(d, d.c, d.in, g.channels_first),
-      weights, bias_md, act_md(d, d.o, d.out, g.channels_first), to_dims(g.strides), to_dims(g.dilation, 1),
+      dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
+      act_md(d, d.c, d.in, g.channels_first, type), weights, bias_md, act_md(d, d.o, d.out, g.channels_first, type),
+      to_dims(g.strides), to_dims(g.dilation, 1),
       to_dims(g.padding_l), to_dims(g.padding_r));
   dnnl::primitive_attr attr;
   if (activation == ConvActivation::relu) {
@@ -226,13 +230,14 @@ ReorderedWeights& reordered_weights() {
   return cache;
 }
 
-void forward_dnnl(const ConvForwardArgs& a, const Dims& d, const Tensor& dst) {
+void forward_dnnl(const ConvForwardArgs& a, const Dims& d, const Tensor& dst, dt type = dt::f32) {
   const bool bias = a.bias.defined();
-  const std::string key = primitive_key(d, a.geometry, {1, bias, static_cast<int64_t>(a.activation)});
+  const std::string key =
+      primitive_key(d, a.geometry, {1, bias, static_cast<int64_t>(a.activation), static_cast<int64_t>(type)});
   static PrimitiveCache<Forward> cache;
   const Forward f = cache.get(key, [&] {
     try {
-      auto pd = forward_pd(d, a.geometry, bias, a.activation);
+      auto pd = forward_pd(d, a.geometry, bias, a.activation, type);
       return Forward{pd, dnnl::convolution_forward(pd)};
     } catch (const dnnl::error& e) {
       dnnl_failure("conv_forward", d, a.geometry, e);
@@ -241,24 +246,25 @@ void forward_dnnl(const ConvForwardArgs& a, const Dims& d, const Tensor& dst) {
   auto& engine = dnnl_engine();
   std::unordered_map<int, dnnl::memory> args{
       {DNNL_ARG_SRC, dnnl::memory(f.pd.src_desc(), engine, const_cast<void*>(a.src.data()))},
-      {DNNL_ARG_WEIGHTS, reordered_weights().get(a.weights, key, keras_weights_md(d), f.pd.weights_desc())},
+      {DNNL_ARG_WEIGHTS, reordered_weights().get(a.weights, key, keras_weights_md(d, type), f.pd.weights_desc())},
       {DNNL_ARG_DST, dnnl::memory(f.pd.dst_desc(), engine, dst.mutable_data())}};
   if (bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(f.pd.bias_desc(), engine, const_cast<void*>(a.bias.data())));
   f.prim.execute(dnnl_stream(), args);
   dnnl_stream().wait();
 }
 
-void backward_data_dnnl(const ConvBackwardDataArgs& a, const Dims& d, const Tensor& diff_src) {
-  const std::string key = primitive_key(d, a.geometry, {2});
+void backward_data_dnnl(const ConvBackwardDataArgs& a, const Dims& d, const Tensor& diff_src, dt type = dt::f32) {
+  const std::string key = primitive_key(d, a.geometry, {2, static_cast<int64_t>(type)});
   static PrimitiveCache<BackwardData> cache;
   const BackwardData b = cache.get(key, [&] {
     try {
       const auto& g = a.geometry;
       const dnnl::convolution_backward_data::desc desc(
-          dnnl::algorithm::convolution_direct, act_md(d, d.c, d.in, g.channels_first),
-          dnnl::memory::desc(weights_dims(d), dt::f32, tag::any), act_md(d, d.o, d.out, g.channels_first),
+          dnnl::algorithm::convolution_direct, act_md(d, d.c, d.in, g.channels_first, type),
+          dnnl::memory::desc(weights_dims(d), type, tag::any), act_md(d, d.o, d.out, g.channels_first, type),
           to_dims(g.strides), to_dims(g.dilation, 1), to_dims(g.padding_l), to_dims(g.padding_r));
-      dnnl::convolution_backward_data::primitive_desc pd(desc, dnnl_engine(), forward_pd(d, g, false, ConvActivation::none));
+      dnnl::convolution_backward_data::primitive_desc pd(desc, dnnl_engine(),
+                                                         forward_pd(d, g, false, ConvActivation::none, type));
       return BackwardData{pd, dnnl::convolution_backward_data(pd)};
     } catch (const dnnl::error& e) {
       dnnl_failure("conv_backward_data", d, a.geometry, e);
@@ -267,34 +273,34 @@ void backward_data_dnnl(const ConvBackwardDataArgs& a, const Dims& d, const Tens
   auto& engine = dnnl_engine();
   b.prim.execute(dnnl_stream(),
                  {{DNNL_ARG_DIFF_DST, dnnl::memory(b.pd.diff_dst_desc(), engine, const_cast<void*>(a.diff_dst.data()))},
-                  {DNNL_ARG_WEIGHTS, reordered_weights().get(a.weights, key, keras_weights_md(d), b.pd.weights_desc())},
+                  {DNNL_ARG_WEIGHTS, reordered_weights().get(a.weights, key, keras_weights_md(d, type), b.pd.weights_desc())},
                   {DNNL_ARG_DIFF_SRC, dnnl::memory(b.pd.diff_src_desc(), engine, diff_src.mutable_data())}});
   dnnl_stream().wait();
 }
 
 void backward_weights_dnnl(const ConvBackwardWeightsArgs& a, const Dims& d, const Tensor& diff_weights,
-                           const Tensor& diff_bias) {
-  const std::string key = primitive_key(d, a.geometry, {3, a.with_bias});
+                           const Tensor& diff_bias, dt type = dt::f32) {
+  const std::string key = primitive_key(d, a.geometry, {3, a.with_bias, static_cast<int64_t>(type)});
   static PrimitiveCache<BackwardWeights> cache;
   BackwardWeights b = cache.get(key, [&] {
     try {
       const auto& g = a.geometry;
-      const dnnl::memory::desc src = act_md(d, d.c, d.in, g.channels_first);
-      const dnnl::memory::desc weights(weights_dims(d), dt::f32, tag::any);
-      const dnnl::memory::desc dst = act_md(d, d.o, d.out, g.channels_first);
+      const dnnl::memory::desc src = act_md(d, d.c, d.in, g.channels_first, type);
+      const dnnl::memory::desc weights(weights_dims(d), type, tag::any);
+      const dnnl::memory::desc dst = act_md(d, d.o, d.out, g.channels_first, type);
       auto desc = a.with_bias
                       ? dnnl::convolution_backward_weights::desc(
-                            dnnl::algorithm::convolution_direct, src, weights, dnnl::memory::desc({d.o}, dt::f32, tag::x),
+                            dnnl::algorithm::convolution_direct, src, weights, dnnl::memory::desc({d.o}, type, tag::x),
                             dst, to_dims(g.strides), to_dims(g.dilation, 1), to_dims(g.padding_l), to_dims(g.padding_r))
                       : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, src, weights, dst,
                                                                  to_dims(g.strides), to_dims(g.dilation, 1),
                                                                  to_dims(g.padding_l), to_dims(g.padding_r));
       dnnl::convolution_backward_weights::primitive_desc pd(desc, dnnl_engine(),
-                                                            forward_pd(d, g, a.with_bias, ConvActivation::none));
+                                                            forward_pd(d, g, a.with_bias, ConvActivation::none, type));
       dnnl::reorder to_keras;
-      if (pd.diff_weights_desc() != keras_weights_md(d)) {
+      if (pd.diff_weights_desc() != keras_weights_md(d, type)) {
         to_keras = dnnl::reorder(dnnl::reorder::primitive_desc(dnnl_engine(), pd.diff_weights_desc(), dnnl_engine(),
-                                                               keras_weights_md(d)));
+                                                               keras_weights_md(d, type)));
       }
       return BackwardWeights{pd, dnnl::convolution_backward_weights(pd), to_keras};
     } catch (const dnnl::error& e) {
@@ -302,7 +308,7 @@ void backward_weights_dnnl(const ConvBackwardWeightsArgs& a, const Dims& d, cons
     }
   });
   auto& engine = dnnl_engine();
-  dnnl::memory keras_mem(keras_weights_md(d), engine, diff_weights.mutable_data());
+  dnnl::memory keras_mem(keras_weights_md(d, type), engine, diff_weights.mutable_data());
   dnnl::memory weights_mem = b.to_keras ? dnnl::memory(b.pd.diff_weights_desc(), engine) : keras_mem;
   std::unordered_map<int, dnnl::memory> args{
       {DNNL_ARG_SRC, dnnl::memory(b.pd.src_desc(), engine, const_cast<void*>(a.src.data()))},
@@ -459,6 +465,22 @@ void backward_weights_loops(const Loops& p, const T* x, const T* dy, T* dw, T* d
 
 bool is_half(DType dtype) { return dtype == DType::float16 || dtype == DType::bfloat16; }
 
+// Runs a bf16 oneDNN convolution; false when oneDNN has no bf16 primitive for this CPU or shape
+// (creating it failed), so the caller upcasts to float32 instead. A failure is remembered per
+// process: one CPU either has the bf16 kernels or not.
+template <class F>
+bool bf16_dnnl(F&& run) {
+  static std::atomic<bool> unavailable{false};
+  if (unavailable) return false;
+  try {
+    run();
+    return true;
+  } catch (const RuntimeError&) {
+    unavailable = true;
+    return false;
+  }
+}
+
 void require_float(DType dtype, const char* kernel) {
   if (!is_floating(dtype)) {
     throw ValueError(std::string(kernel) + ": expected floating operands, got " + std::string(dtype_name(dtype)));
@@ -472,6 +494,13 @@ Tensor conv_forward(const ConvForwardArgs& a) {
   require_float(dtype, "conv_forward");
   if (a.weights.dtype() != dtype || (a.bias.defined() && a.bias.dtype() != dtype)) {
     throw ValueError("conv_forward: operands must share a dtype");
+  }
+  if (dtype == DType::bfloat16) {
+    const Dims d = read_dims(a.src.shape(), a.weights.shape(), a.geometry, "conv_forward");
+    if (a.bias.defined()) check_shape(a.bias.shape(), Shape{d.o}, "conv_forward", "bias");
+    Tensor dst = Tensor::empty(act_shape(d, d.o, d.out, a.geometry.channels_first), dtype, a.src.device());
+    if (dst.size() == 0) return dst;
+    if (d.c > 0 && bf16_dnnl([&] { forward_dnnl(a, d, dst, dt::bf16); })) return dst;
   }
   if (is_half(dtype)) {
     const Tensor bias = a.bias.defined() ? cast(a.bias, DType::float32) : Tensor();
@@ -508,6 +537,14 @@ Tensor conv_backward_data(const ConvBackwardDataArgs& a) {
   const DType dtype = a.diff_dst.dtype();
   require_float(dtype, "conv_backward_data");
   if (a.weights.dtype() != dtype) throw ValueError("conv_backward_data: operands must share a dtype");
+  if (dtype == DType::bfloat16) {
+    const Dims d = read_dims(a.src_shape, a.weights.shape(), a.geometry, "conv_backward_data");
+    check_shape(a.diff_dst.shape(), act_shape(d, d.o, d.out, a.geometry.channels_first), "conv_backward_data",
+                "diff_dst");
+    Tensor diff_src = Tensor::empty(a.src_shape, dtype, a.diff_dst.device());
+    if (diff_src.size() == 0) return diff_src;
+    if (a.diff_dst.size() > 0 && bf16_dnnl([&] { backward_data_dnnl(a, d, diff_src, dt::bf16); })) return diff_src;
+  }
   if (is_half(dtype)) {
     return cast(conv_backward_data({cast(a.diff_dst, DType::float32), cast(a.weights, DType::float32), a.src_shape,
                                     a.geometry}),
@@ -535,6 +572,19 @@ Tensors conv_backward_weights(const ConvBackwardWeightsArgs& a) {
   const DType dtype = a.src.dtype();
   require_float(dtype, "conv_backward_weights");
   if (a.diff_dst.dtype() != dtype) throw ValueError("conv_backward_weights: operands must share a dtype");
+  if (dtype == DType::bfloat16) {
+    const Dims d = read_dims(a.src.shape(), a.weights_shape, a.geometry, "conv_backward_weights");
+    check_shape(a.diff_dst.shape(), act_shape(d, d.o, d.out, a.geometry.channels_first), "conv_backward_weights",
+                "diff_dst");
+    Tensor diff_weights = Tensor::empty(a.weights_shape, dtype, a.src.device());
+    Tensor diff_bias = a.with_bias ? Tensor::empty(Shape{d.o}, dtype, a.src.device()) : Tensor();
+    if (a.diff_dst.size() > 0 && diff_weights.size() > 0 &&
+        bf16_dnnl([&] { backward_weights_dnnl(a, d, diff_weights, diff_bias, dt::bf16); })) {
+      Tensors out{diff_weights};
+      if (a.with_bias) out.push_back(diff_bias);
+      return out;
+    }
+  }
   if (is_half(dtype)) {
     Tensors out = conv_backward_weights({cast(a.src, DType::float32), cast(a.diff_dst, DType::float32),
                                          a.weights_shape, a.geometry, a.with_bias});

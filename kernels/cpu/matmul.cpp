@@ -3,6 +3,7 @@
 #include <keras/kernels/cpu/loops.h>
 
 #include <cstring>
+#include <optional>
 
 namespace keras::kernels::cpu {
 
@@ -95,6 +96,45 @@ Tensor matmul_dnnl(const MatmulArgs& a, const Plan& p, Tensor dst) {
   return dst;
 }
 
+// bfloat16 operands through oneDNN's bf16 matmul: products accumulate in float32 and dst is
+// rounded to bfloat16 once (as TF/XLA on CPUs and GPUs). Returns an undefined Tensor when oneDNN has
+// no bf16 matmul for this CPU, so the caller upcasts instead.
+Tensor matmul_dnnl_bf16(const MatmulArgs& a, const Plan& p, Tensor dst) {
+  using tag = dnnl::memory::data_type;
+  const bool has_bias = a.bias.defined();
+  std::string key = "bf16|";
+  append_key(key, {p.m, p.k, p.n, a.transpose_src, a.transpose_weights, has_bias});
+  for (int64_t b : p.src_batch) append_key(key, {b});
+  key += '|';
+  for (int64_t b : p.wei_batch) append_key(key, {b});
+  static PrimitiveCache<std::optional<dnnl::matmul>> cache;
+  const dnnl::memory::desc src_md(dims_of(p.src_batch, p.m, p.k), tag::bf16,
+                                  strides_of(p.src_batch, p.m, p.k, a.transpose_src));
+  const dnnl::memory::desc wei_md(dims_of(p.wei_batch, p.k, p.n), tag::bf16,
+                                  strides_of(p.wei_batch, p.k, p.n, a.transpose_weights));
+  const dnnl::memory::desc dst_md(dims_of(p.batch, p.m, p.n), tag::bf16, strides_of(p.batch, p.m, p.n, false));
+  const std::vector<int64_t> ones(p.batch.size(), 1);
+  const dnnl::memory::desc bias_md(dims_of(ones, 1, p.n), tag::bf16, strides_of(ones, 1, p.n, false));
+  const std::optional<dnnl::matmul> prim = cache.get(key, [&]() -> std::optional<dnnl::matmul> {
+    try {
+      auto desc = has_bias ? dnnl::matmul::desc(src_md, wei_md, bias_md, dst_md) : dnnl::matmul::desc(src_md, wei_md, dst_md);
+      return dnnl::matmul(dnnl::matmul::primitive_desc(desc, dnnl_engine()));
+    } catch (const dnnl::error&) {
+      return std::nullopt;
+    }
+  });
+  if (!prim) return Tensor();
+  auto& engine = dnnl_engine();
+  std::unordered_map<int, dnnl::memory> margs{
+      {DNNL_ARG_SRC, dnnl::memory(src_md, engine, const_cast<void*>(a.src.data()))},
+      {DNNL_ARG_WEIGHTS, dnnl::memory(wei_md, engine, const_cast<void*>(a.weights.data()))},
+      {DNNL_ARG_DST, dnnl::memory(dst_md, engine, dst.mutable_data())}};
+  if (has_bias) margs.emplace(DNNL_ARG_BIAS, dnnl::memory(bias_md, engine, const_cast<void*>(a.bias.data())));
+  prim->execute(dnnl_stream(), margs);
+  dnnl_stream().wait();
+  return dst;
+}
+
 // NOTE: relu runs as a loop over dst rather than a oneDNN eltwise post-op: 2.6's relu turns NaN into
 // 0 where ops::relu keeps it. dst is still in cache, so the extra pass costs little.
 template <class T>
@@ -147,8 +187,8 @@ Tensor matmul(const MatmulArgs& a) {
     Tensor dst = cpu::matmul(linear);
     visit_dtype(dst.dtype(), [&](auto tag) {
       using T = decltype(tag);
-      if constexpr (std::is_same_v<T, float16_t> || std::is_same_v<T, bfloat16_t> || std::is_same_v<T, bool>) {
-        throw ValueError("matmul kernel: relu is fused for float32, float64 and integers only, got " +
+      if constexpr (std::is_same_v<T, float16_t> || std::is_same_v<T, bool>) {
+        throw ValueError("matmul kernel: relu is fused for float32, float64, bfloat16 and integers only, got " +
                          std::string(dtype_name(dst.dtype())));
       } else {
         relu_in_place<T>(dst);
@@ -160,6 +200,18 @@ Tensor matmul(const MatmulArgs& a) {
   if (a.src.rank() < 2 || a.src.rank() != a.weights.rank() || a.weights.dtype() != dtype) {
     throw ValueError("matmul kernel: expected operands of equal rank >= 2 and dtype, got " + a.src.shape().str() +
                      " and " + a.weights.shape().str());
+  }
+  if (dtype == DType::bfloat16 && (!a.bias.defined() || a.bias.dtype() == dtype)) {
+    const Plan p = make_plan(a);
+    if (p.k > 0) {
+      std::vector<int64_t> dims = p.batch;
+      dims.push_back(p.m);
+      dims.push_back(p.n);
+      Tensor dst = Tensor::empty(Shape(dims), dtype, a.src.device());
+      if (dst.size() == 0) return dst;
+      Tensor out = matmul_dnnl_bf16(a, p, dst);
+      if (out.defined()) return out;
+    }
   }
   if (dtype == DType::float16 || dtype == DType::bfloat16 || dtype == DType::bool_) {
     const DType compute = dtype == DType::bool_ ? DType::int32 : DType::float32;

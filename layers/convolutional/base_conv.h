@@ -26,7 +26,7 @@ struct BaseConvOptions {
   Constraint bias_constraint = {};
   std::string name = {};
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// Keras's BaseConv: activation(conv(inputs, kernel) + bias) with kernel (*kernel_size, C / groups,

@@ -26,7 +26,7 @@ struct BaseConvTransposeOptions {
   Constraint bias_constraint = {};
   std::string name = {};
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// Keras's BaseConvTranspose: activation(conv_transpose(inputs, kernel) + bias), kernel

@@ -25,7 +25,7 @@ struct BaseDepthwiseConvOptions {
   Constraint bias_constraint = {};
   std::string name = {};
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// Keras's BaseDepthwiseConv: each input channel convolved with its own depth_multiplier filters;

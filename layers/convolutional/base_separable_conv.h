@@ -28,7 +28,7 @@ struct BaseSeparableConvOptions {
   Constraint bias_constraint = {};
   std::string name = {};
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// Keras's BaseSeparableConv: a depthwise convolution then a 1x1 convolution to `filters`; weights

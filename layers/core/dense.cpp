@@ -34,7 +34,8 @@ void Dense::build(const Shape& input_shape) {
 }
 
 namespace {
-bool fusable_dtype(DType d) { return d == DType::float32 || d == DType::float64; }
+// bfloat16 (mixed_bfloat16) fuses too: the kernel's bf16 matmul adds the bias and applies relu.
+bool fusable_dtype(DType d) { return d == DType::float32 || d == DType::float64 || d == DType::bfloat16; }
 }  // namespace
 
 Tensor Dense::call(const Tensor& inputs, bool /*training*/) {

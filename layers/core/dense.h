@@ -16,7 +16,7 @@ struct DenseOptions {
   Constraint bias_constraint = {};
   std::string name = {};  // empty: "dense", "dense_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.Dense: activation(inputs @ kernel + bias); (batch, ..., d) -> (batch, ..., units).

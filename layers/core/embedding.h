@@ -12,7 +12,7 @@ struct EmbeddingOptions {
   Regularizer activity_regularizer = {};
   std::string name = {};  // empty: "embedding", "embedding_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.Embedding: maps integer indices in [0, input_dim) to rows of the trainable

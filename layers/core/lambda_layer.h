@@ -12,7 +12,7 @@ struct LambdaOptions {
   std::variant<std::monostate, Shape, std::function<Shape(const Shape&)>> output_shape = {};
   std::string name = {};  // empty: "lambda", "lambda_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.Lambda: wraps a C++ callable as a layer, for quick Sequential/Functional use.

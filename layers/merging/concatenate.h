@@ -7,7 +7,7 @@ struct ConcatenateOptions {
   int64_t axis = -1;
   std::string name = {};  // empty: "concatenate", "concatenate_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.Concatenate: joins a list of tensors along `axis`; every other axis must match.

@@ -7,7 +7,7 @@ struct DotOptions {
   bool normalize = false;  // L2-normalise along the dot axes first: the output is the cosine proximity
   std::string name = {};   // empty: "dot", "dot_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.Dot: the batched dot product of 2 tensors over `axes` (one int for both, or one

@@ -26,14 +26,18 @@ void BatchNormalization::build(const Shape& input_shape) {
   const Shape shape{channels};
   if (options_.scale) {
     add_weight(gamma_, {.shape = shape, .initializer = options_.gamma_initializer,
+                        .autocast = false,
                         .regularizer = options_.gamma_regularizer, .constraint = options_.gamma_constraint});
   }
   if (options_.center) {
     add_weight(beta_, {.shape = shape, .initializer = options_.beta_initializer,
+                       .autocast = false,
                        .regularizer = options_.beta_regularizer, .constraint = options_.beta_constraint});
   }
-  add_weight(moving_mean_, {.shape = shape, .initializer = options_.moving_mean_initializer, .trainable = false});
-  add_weight(moving_variance_, {.shape = shape, .initializer = options_.moving_variance_initializer, .trainable = false});
+  add_weight(moving_mean_, {.shape = shape, .initializer = options_.moving_mean_initializer, .trainable = false,
+                            .autocast = false});
+  add_weight(moving_variance_, {.shape = shape, .initializer = options_.moving_variance_initializer,
+                                .trainable = false, .autocast = false});
   set_input_spec({.ndim = input_shape.rank(), .axes = {{options_.axis, channels}}});
 }
 

@@ -20,7 +20,7 @@ struct BatchNormalizationOptions {
   bool synchronized = false;  // true (cross-device statistics) throws NotImplementedError
   std::string name = {};      // empty: "batch_normalization", "batch_normalization_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.BatchNormalization: per feature of `axis`, (x - mean) / sqrt(var + epsilon) * gamma + beta.

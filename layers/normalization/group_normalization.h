@@ -17,7 +17,7 @@ struct GroupNormalizationOptions {
   Constraint gamma_constraint = {};
   std::string name = {};  // empty: "group_normalization", "group_normalization_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.GroupNormalization: the channels of `axis` split into `groups` consecutive groups;

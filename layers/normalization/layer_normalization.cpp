@@ -31,10 +31,12 @@ void LayerNormalization::build(const Shape& input_shape) {
   const Shape shape(dims);  // in the order the axes were given, as Keras
   if (options_.scale || options_.rms_scaling) {
     add_weight(gamma_, {.shape = shape, .initializer = options_.gamma_initializer,
+                        .autocast = false,
                         .regularizer = options_.gamma_regularizer, .constraint = options_.gamma_constraint});
   }
   if (options_.center && !options_.rms_scaling) {
     add_weight(beta_, {.shape = shape, .initializer = options_.beta_initializer,
+                       .autocast = false,
                        .regularizer = options_.beta_regularizer, .constraint = options_.beta_constraint});
   }
 }

@@ -18,7 +18,7 @@ struct LayerNormalizationOptions {
   Constraint gamma_constraint = {};
   std::string name = {};  // empty: "layer_normalization", "layer_normalization_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.LayerNormalization: each sample normalized by its own mean and variance over `axis`,

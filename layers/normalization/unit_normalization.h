@@ -8,7 +8,7 @@ struct UnitNormalizationOptions {
   AxisArgument axis = -1;  // one axis or a list: the axes whose L2 norm becomes 1
   std::string name = {};   // empty: "unit_normalization", "unit_normalization_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.UnitNormalization: x / sqrt(max(sum(x^2, axis), 1e-12)), so each sample has unit

@@ -12,7 +12,7 @@ struct BaseGlobalPoolingOptions {
   bool keepdims = false;         // keep the spatial axes with size 1
   std::string name = {};         // empty: "global_max_pooling2d", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// Keras's BaseGlobalPooling: the max or mean over every spatial axis, (batch, spatial..., channels)

@@ -14,7 +14,7 @@ struct BasePoolingOptions {
   std::string data_format = {};       // "channels_last"/"channels_first"; empty: keras::config::image_data_format()
   std::string name = {};              // empty: "max_pooling2d", "max_pooling2d_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// Keras's BasePooling: max or average pooling over the 1-3 spatial axes of (batch, spatial...,

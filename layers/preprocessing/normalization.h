@@ -11,7 +11,7 @@ struct NormalizationOptions {
   bool invert = false;     // map normalized values back: mean + x * sqrt(variance)
   std::string name = {};   // empty: "normalization", "normalization_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.Normalization: (x - mean) / max(sqrt(variance), epsilon), with the mean and

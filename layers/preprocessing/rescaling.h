@@ -7,7 +7,7 @@ struct RescalingOptions {
   double offset = 0.0;
   std::string name = {};  // empty: "rescaling", "rescaling_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.Rescaling: inputs * scale + offset, in the compute dtype (integer inputs, such

@@ -8,7 +8,7 @@ struct ActivityRegularizationOptions {
   double l2 = 0.0;
   std::string name = {};  // empty: "activity_regularization", "activity_regularization_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.ActivityRegularization: passes its input through and adds

@@ -12,7 +12,7 @@ struct DropoutOptions {
   std::optional<uint64_t> seed = {};      // none: drawn from the global seed (keras::utils::set_random_seed)
   std::string name = {};                  // empty: "dropout", "dropout_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.Dropout: when training, zeroes each unit with probability `rate` and scales the others

@@ -11,7 +11,7 @@ struct GaussianDropoutOptions {
   std::optional<uint64_t> seed = {};  // none: drawn from the global seed (keras::utils::set_random_seed)
   std::string name = {};              // empty: "gaussian_dropout", "gaussian_dropout_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.GaussianDropout: when training, multiplies every unit by N(1, sqrt(rate / (1 - rate)))

@@ -11,7 +11,7 @@ struct GaussianNoiseOptions {
   std::optional<uint64_t> seed = {};  // none: drawn from the global seed (keras::utils::set_random_seed)
   std::string name = {};              // empty: "gaussian_noise", "gaussian_noise_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.GaussianNoise: when training, adds N(0, stddev) noise to every unit; at inference the

@@ -7,7 +7,7 @@ namespace keras::layers {
 struct SpatialDropout1DOptions {
   std::optional<uint64_t> seed = {};  // none: drawn from the global seed (keras::utils::set_random_seed)
   std::string name = {};               // empty: "spatial_dropout1d", "spatial_dropout1d_1", ...
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.SpatialDropout1D: when training, zeroes whole channels of (batch, steps, channels) inputs

@@ -8,7 +8,7 @@ struct SpatialDropout2DOptions {
   std::string data_format = {};        // "channels_last"/"channels_first"; empty: keras::config::image_data_format()
   std::optional<uint64_t> seed = {};  // none: drawn from the global seed (keras::utils::set_random_seed)
   std::string name = {};               // empty: "spatial_dropout2d", "spatial_dropout2d_1", ...
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.SpatialDropout2D: when training, zeroes whole channels of (batch, rows, cols, channels) inputs (or channels first)

@@ -8,7 +8,7 @@ struct SpatialDropout3DOptions {
   std::string data_format = {};        // "channels_last"/"channels_first"; empty: keras::config::image_data_format()
   std::optional<uint64_t> seed = {};  // none: drawn from the global seed (keras::utils::set_random_seed)
   std::string name = {};               // empty: "spatial_dropout3d", "spatial_dropout3d_1", ...
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.SpatialDropout3D: when training, zeroes whole channels of (batch, dim1, dim2, dim3, channels) inputs (or channels first)

@@ -12,7 +12,7 @@ namespace keras::layers {
 struct Cropping1DOptions {
   std::string name = {};  // empty: "cropping1d", "cropping1d_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.Cropping1D: trims cells off the start and end of each spatial axis; (batch, steps, channels)

@@ -13,7 +13,7 @@ struct Cropping3DOptions {
   std::string data_format = {};  // "channels_last"/"channels_first"; empty: keras::config::image_data_format()
   std::string name = {};  // empty: "cropping3d", "cropping3d_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.Cropping3D: trims cells off the start and end of each spatial axis; (batch, dim1, dim2, dim3, channels)

@@ -7,7 +7,7 @@ struct FlattenOptions {
   std::string data_format = {};  // "channels_last" (the default when empty) or "channels_first"
   std::string name = {};         // empty: "flatten", "flatten_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.Flatten: (batch, ...) -> (batch, prod(...)); (batch,) -> (batch, 1). channels_first

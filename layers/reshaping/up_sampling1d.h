@@ -9,7 +9,7 @@ namespace keras::layers {
 struct UpSampling1DOptions {
   std::string name = {};  // empty: "up_sampling1d", "up_sampling1d_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.UpSampling1D: repeats each step `size` times; (batch, steps, features) ->

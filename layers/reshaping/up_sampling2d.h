@@ -12,7 +12,7 @@ struct UpSampling2DOptions {
   std::string interpolation = "nearest";  // "nearest" or "bilinear" (TensorFlow's half-pixel centres, no antialiasing)
   std::string name = {};                // empty: "up_sampling2d", "up_sampling2d_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.UpSampling2D: scales rows and columns by `size`, repeating cells ("nearest") or

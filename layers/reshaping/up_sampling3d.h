@@ -11,7 +11,7 @@ struct UpSampling3DOptions {
   std::string data_format = {};  // "channels_last"/"channels_first"; empty: keras::config::image_data_format()
   std::string name = {};         // empty: "up_sampling3d", "up_sampling3d_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.UpSampling3D: repeats each cell size[i] times along spatial axis i;

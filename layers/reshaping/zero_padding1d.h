@@ -13,7 +13,7 @@ struct ZeroPadding1DOptions {
   std::string data_format = {};  // "channels_last"/"channels_first"; empty: keras::config::image_data_format()
   std::string name = {};  // empty: "zero_padding1d", "zero_padding1d_1", ...
   bool trainable = true;
-  std::string dtype = "float32";
+  std::string dtype = {};  // empty: the global dtype policy (keras::config::dtype_policy())
 };
 
 /// keras.layers.ZeroPadding1D: adds rows of zeros before and after each spatial axis; (batch, steps, channels)
