@@ -153,13 +153,18 @@ struct Plan {
 };
 
 std::string plan_key(const Dims& d, const ConvGeometry& g, DType dtype, int device) {
-  std::string key = std::to_string(device) + ":" + std::to_string(static_cast<int>(dtype)) + ":" +
-                    (allow_tf32() ? "t" : "f") + (g.channels_first ? "cf" : "cl");
-  for (int64_t v : {d.n, d.c, d.o, d.groups}) key += "," + std::to_string(v);
+  // Appended piece by piece: "," + std::to_string(v) trips GCC 12's false -Wrestrict at -O3.
+  std::string key = std::to_string(device);
+  auto add = [&key](int64_t v) {
+    key += ',';
+    key += std::to_string(v);
+  };
+  add(static_cast<int64_t>(dtype));
+  add(allow_tf32());
+  add(g.channels_first);
+  for (int64_t v : {d.n, d.c, d.o, d.groups}) add(v);
   for (size_t i = 0; i < d.nsp; ++i) {
-    for (int64_t v : {d.in[i], d.k[i], g.strides[i], g.dilation[i], g.padding_l[i], g.padding_r[i]}) {
-      key += "," + std::to_string(v);
-    }
+    for (int64_t v : {d.in[i], d.k[i], g.strides[i], g.dilation[i], g.padding_l[i], g.padding_r[i]}) add(v);
   }
   return key;
 }
