@@ -6,7 +6,7 @@
 // goes to cuDNN, the rest is explicit zero padding of src (and cropping of diff_src). Bias and
 // relu run as one kernel after the convolution (cuDNN's fused relu drops NaN). Descriptors and
 // algorithms (cuDNN's heuristics, the first that fits kMaxWorkspace) are made once per shape.
-// float16 and bfloat16 run in float32, as on the CPU.
+// float16 and bfloat16 run in float32, as on the CPU; float64 runs channels_first (see below).
 #include <keras/kernels/cuda/cuda_context.h>
 #include <keras/kernels/cuda/cuda_kernels.h>
 #include <keras/kernels/cuda/dnn_launch.h>
@@ -280,6 +280,41 @@ const void* zero(DType dtype) {
   return dtype == DType::float64 ? static_cast<const void*>(&d) : &f;
 }
 
+// float64 convolutions run channels_first: cuDNN's NHWC kernels are for float and half types.
+bool via_channels_first(DType dtype, const ConvGeometry& g) { return dtype == DType::float64 && !g.channels_first; }
+
+ConvGeometry first_geometry(const ConvGeometry& g) {
+  ConvGeometry out = g;
+  out.channels_first = true;
+  return out;
+}
+
+// (N, *spatial, C) <-> (N, C, *spatial) of a shape.
+Shape move_channels_shape(const Shape& shape, bool to_first) {
+  std::vector<int64_t> d = shape.dims();
+  if (to_first) {
+    const int64_t c = d.back();
+    d.pop_back();
+    d.insert(d.begin() + 1, c);
+  } else {
+    const int64_t c = d[1];
+    d.erase(d.begin() + 1);
+    d.push_back(c);
+  }
+  return Shape(d);
+}
+
+Tensor move_channels(const Tensor& t, bool to_first, cudaStream_t s) {
+  const auto& d = t.shape().dims();
+  const int64_t n = d[0];
+  const int64_t c = to_first ? d.back() : d[1];
+  const int64_t positions = n == 0 || c == 0 ? 0 : t.size() / (n * c);
+  Tensor out = Tensor::empty(move_channels_shape(t.shape(), to_first), t.dtype(), t.device());
+  permute3(t.data(), out.mutable_data(), dtype_size(t.dtype()),
+           to_first ? std::array<int64_t, 3>{n, positions, c} : std::array<int64_t, 3>{n, c, positions}, {0, 2, 1}, s);
+  return out;
+}
+
 }  // namespace
 
 Tensor conv_forward(const ConvForwardArgs& a) {
@@ -297,6 +332,11 @@ Tensor conv_forward(const ConvForwardArgs& a) {
                          dtype);
   }
   const Context ctx = context(a.src.device(), "conv_forward");
+  if (via_channels_first(dtype, a.geometry)) {
+    const ConvGeometry first = first_geometry(a.geometry);
+    return move_channels(conv_forward({move_channels(a.src, true, ctx.stream), a.weights, first, a.bias, a.activation}),
+                         false, ctx.stream);
+  }
   const ConvGeometry& g = a.geometry;
   const Dims d = read_dims(a.src.shape(), a.weights.shape(), g, "conv_forward");
   if (a.bias.defined()) check_shape(a.bias.shape(), Shape{d.o}, "conv_forward", "bias");
@@ -346,6 +386,13 @@ Tensor conv_backward_data(const ConvBackwardDataArgs& a) {
                          dtype);
   }
   const Context ctx = context(a.diff_dst.device(), "conv_backward_data");
+  if (via_channels_first(dtype, a.geometry)) {
+    const ConvGeometry first = first_geometry(a.geometry);
+    const Shape src_shape = move_channels_shape(a.src_shape, true);
+    return move_channels(
+        conv_backward_data({move_channels(a.diff_dst, true, ctx.stream), a.weights, src_shape, first}), false,
+        ctx.stream);
+  }
   const ConvGeometry& g = a.geometry;
   const Dims d = read_dims(a.src_shape, a.weights.shape(), g, "conv_backward_data");
   check_shape(a.diff_dst.shape(), act_shape(d.n, d.o, d.out, g.channels_first), "conv_backward_data", "diff_dst");
@@ -393,6 +440,11 @@ Tensors conv_backward_weights(const ConvBackwardWeightsArgs& a) {
     return out;
   }
   const Context ctx = context(a.src.device(), "conv_backward_weights");
+  if (via_channels_first(dtype, a.geometry)) {
+    const ConvGeometry first = first_geometry(a.geometry);
+    return conv_backward_weights({move_channels(a.src, true, ctx.stream), move_channels(a.diff_dst, true, ctx.stream),
+                                  a.weights_shape, first, a.with_bias});
+  }
   const ConvGeometry& g = a.geometry;
   const Dims d = read_dims(a.src.shape(), a.weights_shape, g, "conv_backward_weights");
   check_shape(a.diff_dst.shape(), act_shape(d.n, d.o, d.out, g.channels_first), "conv_backward_weights", "diff_dst");
