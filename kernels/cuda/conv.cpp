@@ -204,6 +204,11 @@ Plan make_plan(const Dims& d, const ConvGeometry& g, DType dtype) {
   return p;
 }
 
+// Thrown by pick; a channels_last convolution then retries channels_first.
+struct NoAlgorithm : RuntimeError {
+  using RuntimeError::RuntimeError;
+};
+
 // The first of cuDNN's ranked algorithms that succeeds within the workspace limit.
 template <class Perf>
 void pick(const Perf* perf, int returned, const char* kernel, int& algo, size_t& ws) {
@@ -214,7 +219,7 @@ void pick(const Perf* perf, int returned, const char* kernel, int& algo, size_t&
       return;
     }
   }
-  throw RuntimeError(std::string(kernel) + ": cuDNN offers no algorithm for this convolution within " +
+  throw NoAlgorithm(std::string(kernel) + ": cuDNN offers no algorithm for this convolution within " +
                      std::to_string(kMaxWorkspace >> 20) + " MiB of workspace");
 }
 
@@ -281,7 +286,9 @@ const void* zero(DType dtype) {
 }
 
 // float64 convolutions run channels_first: cuDNN's NHWC kernels are for float and half types.
-bool via_channels_first(DType dtype, const ConvGeometry& g) { return dtype == DType::float64 && !g.channels_first; }
+bool via_channels_first(DType dtype, const ConvGeometry& g, bool retry = false) {
+  return (dtype == DType::float64 || retry) && !g.channels_first;
+}
 
 ConvGeometry first_geometry(const ConvGeometry& g) {
   ConvGeometry out = g;
@@ -317,7 +324,7 @@ Tensor move_channels(const Tensor& t, bool to_first, cudaStream_t s) {
 
 }  // namespace
 
-Tensor conv_forward(const ConvForwardArgs& a) {
+static Tensor conv_forward_impl(const ConvForwardArgs& a, bool retry) {
   const DType dtype = a.src.dtype();
   require_float(dtype, "conv_forward");
   if (a.weights.dtype() != dtype || (a.bias.defined() && a.bias.dtype() != dtype)) {
@@ -332,7 +339,7 @@ Tensor conv_forward(const ConvForwardArgs& a) {
                          dtype);
   }
   const Context ctx = context(a.src.device(), "conv_forward");
-  if (via_channels_first(dtype, a.geometry)) {
+  if (via_channels_first(dtype, a.geometry, retry)) {
     const ConvGeometry first = first_geometry(a.geometry);
     return move_channels(conv_forward({move_channels(a.src, true, ctx.stream), a.weights, first, a.bias, a.activation}),
                          false, ctx.stream);
@@ -375,7 +382,7 @@ Tensor conv_forward(const ConvForwardArgs& a) {
   return dst;
 }
 
-Tensor conv_backward_data(const ConvBackwardDataArgs& a) {
+static Tensor conv_backward_data_impl(const ConvBackwardDataArgs& a, bool retry) {
   const DType dtype = a.diff_dst.dtype();
   require_float(dtype, "conv_backward_data");
   if (a.weights.dtype() != dtype) throw ValueError("conv_backward_data: operands must share a dtype");
@@ -386,7 +393,7 @@ Tensor conv_backward_data(const ConvBackwardDataArgs& a) {
                          dtype);
   }
   const Context ctx = context(a.diff_dst.device(), "conv_backward_data");
-  if (via_channels_first(dtype, a.geometry)) {
+  if (via_channels_first(dtype, a.geometry, retry)) {
     const ConvGeometry first = first_geometry(a.geometry);
     const Shape src_shape = move_channels_shape(a.src_shape, true);
     return move_channels(
@@ -428,7 +435,7 @@ Tensor conv_backward_data(const ConvBackwardDataArgs& a) {
   return diff_src;
 }
 
-Tensors conv_backward_weights(const ConvBackwardWeightsArgs& a) {
+static Tensors conv_backward_weights_impl(const ConvBackwardWeightsArgs& a, bool retry) {
   const DType dtype = a.src.dtype();
   require_float(dtype, "conv_backward_weights");
   if (a.diff_dst.dtype() != dtype) throw ValueError("conv_backward_weights: operands must share a dtype");
@@ -440,7 +447,7 @@ Tensors conv_backward_weights(const ConvBackwardWeightsArgs& a) {
     return out;
   }
   const Context ctx = context(a.src.device(), "conv_backward_weights");
-  if (via_channels_first(dtype, a.geometry)) {
+  if (via_channels_first(dtype, a.geometry, retry)) {
     const ConvGeometry first = first_geometry(a.geometry);
     return conv_backward_weights({move_channels(a.src, true, ctx.stream), move_channels(a.diff_dst, true, ctx.stream),
                                   a.weights_shape, first, a.with_bias});
@@ -495,6 +502,34 @@ Tensors conv_backward_weights(const ConvBackwardWeightsArgs& a) {
     permute3(filter.data(), diff_weights.mutable_data(), dtype_size(dtype), {d.o, kvol, cg}, {1, 2, 0}, ctx.stream);
   }
   return out;
+}
+
+// The public entries: a channels_last convolution cuDNN has no algorithm for runs channels_first.
+Tensor conv_forward(const ConvForwardArgs& a) {
+  try {
+    return conv_forward_impl(a, false);
+  } catch (const NoAlgorithm&) {
+    if (a.geometry.channels_first) throw;
+    return conv_forward_impl(a, true);
+  }
+}
+
+Tensor conv_backward_data(const ConvBackwardDataArgs& a) {
+  try {
+    return conv_backward_data_impl(a, false);
+  } catch (const NoAlgorithm&) {
+    if (a.geometry.channels_first) throw;
+    return conv_backward_data_impl(a, true);
+  }
+}
+
+Tensors conv_backward_weights(const ConvBackwardWeightsArgs& a) {
+  try {
+    return conv_backward_weights_impl(a, false);
+  } catch (const NoAlgorithm&) {
+    if (a.geometry.channels_first) throw;
+    return conv_backward_weights_impl(a, true);
+  }
 }
 
 }  // namespace keras::kernels::cuda
