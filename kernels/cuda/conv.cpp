@@ -6,7 +6,7 @@
 // goes to cuDNN, the rest is explicit zero padding of src (and cropping of diff_src). Bias and
 // relu run as one kernel after the convolution (cuDNN's fused relu drops NaN). Descriptors and
 // algorithms (cuDNN's heuristics, the first that fits kMaxWorkspace) are made once per shape.
-// float16 and bfloat16 run in float32, as on the CPU.
+// float16 and bfloat16 run in float32, as on the CPU; float64 runs channels_first (see below).
 #include <keras/kernels/cuda/cuda_context.h>
 #include <keras/kernels/cuda/cuda_kernels.h>
 #include <keras/kernels/cuda/dnn_launch.h>
@@ -153,13 +153,18 @@ struct Plan {
 };
 
 std::string plan_key(const Dims& d, const ConvGeometry& g, DType dtype, int device) {
-  std::string key = std::to_string(device) + ":" + std::to_string(static_cast<int>(dtype)) + ":" +
-                    (allow_tf32() ? "t" : "f") + (g.channels_first ? "cf" : "cl");
-  for (int64_t v : {d.n, d.c, d.o, d.groups}) key += "," + std::to_string(v);
+  // Appended piece by piece: "," + std::to_string(v) trips GCC 12's false -Wrestrict at -O3.
+  std::string key = std::to_string(device);
+  auto add = [&key](int64_t v) {
+    key += ',';
+    key += std::to_string(v);
+  };
+  add(static_cast<int64_t>(dtype));
+  add(allow_tf32());
+  add(g.channels_first);
+  for (int64_t v : {d.n, d.c, d.o, d.groups}) add(v);
   for (size_t i = 0; i < d.nsp; ++i) {
-    for (int64_t v : {d.in[i], d.k[i], g.strides[i], g.dilation[i], g.padding_l[i], g.padding_r[i]}) {
-      key += "," + std::to_string(v);
-    }
+    for (int64_t v : {d.in[i], d.k[i], g.strides[i], g.dilation[i], g.padding_l[i], g.padding_r[i]}) add(v);
   }
   return key;
 }
@@ -199,6 +204,11 @@ Plan make_plan(const Dims& d, const ConvGeometry& g, DType dtype) {
   return p;
 }
 
+// Thrown by pick; a channels_last convolution then retries channels_first.
+struct NoAlgorithm : RuntimeError {
+  using RuntimeError::RuntimeError;
+};
+
 // The first of cuDNN's ranked algorithms that succeeds within the workspace limit.
 template <class Perf>
 void pick(const Perf* perf, int returned, const char* kernel, int& algo, size_t& ws) {
@@ -209,7 +219,7 @@ void pick(const Perf* perf, int returned, const char* kernel, int& algo, size_t&
       return;
     }
   }
-  throw RuntimeError(std::string(kernel) + ": cuDNN offers no algorithm for this convolution within " +
+  throw NoAlgorithm(std::string(kernel) + ": cuDNN offers no algorithm for this convolution within " +
                      std::to_string(kMaxWorkspace >> 20) + " MiB of workspace");
 }
 
@@ -275,9 +285,46 @@ const void* zero(DType dtype) {
   return dtype == DType::float64 ? static_cast<const void*>(&d) : &f;
 }
 
+// float64 convolutions run channels_first: cuDNN's NHWC kernels are for float and half types.
+bool via_channels_first(DType dtype, const ConvGeometry& g, bool retry = false) {
+  return (dtype == DType::float64 || retry) && !g.channels_first;
+}
+
+ConvGeometry first_geometry(const ConvGeometry& g) {
+  ConvGeometry out = g;
+  out.channels_first = true;
+  return out;
+}
+
+// (N, *spatial, C) <-> (N, C, *spatial) of a shape.
+Shape move_channels_shape(const Shape& shape, bool to_first) {
+  std::vector<int64_t> d = shape.dims();
+  if (to_first) {
+    const int64_t c = d.back();
+    d.pop_back();
+    d.insert(d.begin() + 1, c);
+  } else {
+    const int64_t c = d[1];
+    d.erase(d.begin() + 1);
+    d.push_back(c);
+  }
+  return Shape(d);
+}
+
+Tensor move_channels(const Tensor& t, bool to_first, cudaStream_t s) {
+  const auto& d = t.shape().dims();
+  const int64_t n = d[0];
+  const int64_t c = to_first ? d.back() : d[1];
+  const int64_t positions = n == 0 || c == 0 ? 0 : t.size() / (n * c);
+  Tensor out = Tensor::empty(move_channels_shape(t.shape(), to_first), t.dtype(), t.device());
+  permute3(t.data(), out.mutable_data(), dtype_size(t.dtype()),
+           to_first ? std::array<int64_t, 3>{n, positions, c} : std::array<int64_t, 3>{n, c, positions}, {0, 2, 1}, s);
+  return out;
+}
+
 }  // namespace
 
-Tensor conv_forward(const ConvForwardArgs& a) {
+static Tensor conv_forward_impl(const ConvForwardArgs& a, bool retry) {
   const DType dtype = a.src.dtype();
   require_float(dtype, "conv_forward");
   if (a.weights.dtype() != dtype || (a.bias.defined() && a.bias.dtype() != dtype)) {
@@ -292,6 +339,11 @@ Tensor conv_forward(const ConvForwardArgs& a) {
                          dtype);
   }
   const Context ctx = context(a.src.device(), "conv_forward");
+  if (via_channels_first(dtype, a.geometry, retry)) {
+    const ConvGeometry first = first_geometry(a.geometry);
+    return move_channels(conv_forward({move_channels(a.src, true, ctx.stream), a.weights, first, a.bias, a.activation}),
+                         false, ctx.stream);
+  }
   const ConvGeometry& g = a.geometry;
   const Dims d = read_dims(a.src.shape(), a.weights.shape(), g, "conv_forward");
   if (a.bias.defined()) check_shape(a.bias.shape(), Shape{d.o}, "conv_forward", "bias");
@@ -330,7 +382,7 @@ Tensor conv_forward(const ConvForwardArgs& a) {
   return dst;
 }
 
-Tensor conv_backward_data(const ConvBackwardDataArgs& a) {
+static Tensor conv_backward_data_impl(const ConvBackwardDataArgs& a, bool retry) {
   const DType dtype = a.diff_dst.dtype();
   require_float(dtype, "conv_backward_data");
   if (a.weights.dtype() != dtype) throw ValueError("conv_backward_data: operands must share a dtype");
@@ -341,6 +393,13 @@ Tensor conv_backward_data(const ConvBackwardDataArgs& a) {
                          dtype);
   }
   const Context ctx = context(a.diff_dst.device(), "conv_backward_data");
+  if (via_channels_first(dtype, a.geometry, retry)) {
+    const ConvGeometry first = first_geometry(a.geometry);
+    const Shape src_shape = move_channels_shape(a.src_shape, true);
+    return move_channels(
+        conv_backward_data({move_channels(a.diff_dst, true, ctx.stream), a.weights, src_shape, first}), false,
+        ctx.stream);
+  }
   const ConvGeometry& g = a.geometry;
   const Dims d = read_dims(a.src_shape, a.weights.shape(), g, "conv_backward_data");
   check_shape(a.diff_dst.shape(), act_shape(d.n, d.o, d.out, g.channels_first), "conv_backward_data", "diff_dst");
@@ -376,7 +435,7 @@ Tensor conv_backward_data(const ConvBackwardDataArgs& a) {
   return diff_src;
 }
 
-Tensors conv_backward_weights(const ConvBackwardWeightsArgs& a) {
+static Tensors conv_backward_weights_impl(const ConvBackwardWeightsArgs& a, bool retry) {
   const DType dtype = a.src.dtype();
   require_float(dtype, "conv_backward_weights");
   if (a.diff_dst.dtype() != dtype) throw ValueError("conv_backward_weights: operands must share a dtype");
@@ -388,6 +447,11 @@ Tensors conv_backward_weights(const ConvBackwardWeightsArgs& a) {
     return out;
   }
   const Context ctx = context(a.src.device(), "conv_backward_weights");
+  if (via_channels_first(dtype, a.geometry, retry)) {
+    const ConvGeometry first = first_geometry(a.geometry);
+    return conv_backward_weights({move_channels(a.src, true, ctx.stream), move_channels(a.diff_dst, true, ctx.stream),
+                                  a.weights_shape, first, a.with_bias});
+  }
   const ConvGeometry& g = a.geometry;
   const Dims d = read_dims(a.src.shape(), a.weights_shape, g, "conv_backward_weights");
   check_shape(a.diff_dst.shape(), act_shape(d.n, d.o, d.out, g.channels_first), "conv_backward_weights", "diff_dst");
@@ -438,6 +502,34 @@ Tensors conv_backward_weights(const ConvBackwardWeightsArgs& a) {
     permute3(filter.data(), diff_weights.mutable_data(), dtype_size(dtype), {d.o, kvol, cg}, {1, 2, 0}, ctx.stream);
   }
   return out;
+}
+
+// The public entries: a channels_last convolution cuDNN has no algorithm for runs channels_first.
+Tensor conv_forward(const ConvForwardArgs& a) {
+  try {
+    return conv_forward_impl(a, false);
+  } catch (const NoAlgorithm&) {
+    if (a.geometry.channels_first) throw;
+    return conv_forward_impl(a, true);
+  }
+}
+
+Tensor conv_backward_data(const ConvBackwardDataArgs& a) {
+  try {
+    return conv_backward_data_impl(a, false);
+  } catch (const NoAlgorithm&) {
+    if (a.geometry.channels_first) throw;
+    return conv_backward_data_impl(a, true);
+  }
+}
+
+Tensors conv_backward_weights(const ConvBackwardWeightsArgs& a) {
+  try {
+    return conv_backward_weights_impl(a, false);
+  } catch (const NoAlgorithm&) {
+    if (a.geometry.channels_first) throw;
+    return conv_backward_weights_impl(a, true);
+  }
 }
 
 }  // namespace keras::kernels::cuda

@@ -30,7 +30,7 @@ bool cuda_ready() {
     check_device_available(kCuda);
     return true;
   } catch (const RuntimeError& e) {
-    MESSAGE("skipped, no CUDA device: " << e.what());
+    MESSAGE("skipped, no CUDA device: " << std::string(e.what()));
     return false;
   }
 }
