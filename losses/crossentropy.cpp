@@ -128,8 +128,9 @@ Tensor sparse_categorical_crossentropy(const Tensor& y_true, const Tensor& y_pre
   const Tensor indices = ops::cast(labels, DType::int64);
   require_labels_in_range(indices, yp.shape()[a], kName);
   Tensor res;
-  if (a == yp.rank() - 1 && (yp.dtype() == DType::float32 || yp.dtype() == DType::float64)) {
-    // One kernel each way; the ops below serve only an outer tape that differentiates the gradient.
+  if (a == yp.rank() - 1 && (yp.dtype() == DType::float32 || yp.dtype() == DType::float64) && yp.device().is_cpu()) {
+    // One kernel each way (CPU only so far); the ops below serve only an outer tape that
+    // differentiates the gradient.
     res = ops::detail::sparse_crossentropy(yp, indices, from_logits, kEpsilon, [indices, from_logits, a](const Tensor& p) {
       const Tensor picked = ops::take_along_axis(log_probabilities(p, from_logits, a), ops::expand_dims(indices, a), a);
       return -ops::squeeze(picked, std::vector<int64_t>{a});
