@@ -232,7 +232,9 @@ TEST_CASE("Initializer names resolve as keras.initializers.get does") {
       {"orthogonal", "Orthogonal"}, {"identity", "Identity"}, {"GlorotUniform", "GlorotUniform"},
       {"OrthogonalInitializer", "Orthogonal"}, {"IdentityInitializer", "Identity"},
   };
-  for (const auto& [name, cls] : names) {
+  for (const auto& entry : names) {
+    const auto& name = entry.first;
+    const auto& cls = entry.second;
     INFO(name);
     CHECK(Initializer(name).class_name() == cls);
     CHECK(Initializer::from_config(Config(name)).class_name() == cls);

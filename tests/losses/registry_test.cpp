@@ -43,7 +43,9 @@ TEST_CASE("LossArg resolves Keras's loss names and aliases") {
       {"squared_hinge", "SquaredHinge"},
       {"categorical_hinge", "CategoricalHinge"},
   };
-  for (const auto& [name, class_name] : names) {
+  for (const auto& entry : names) {
+    const auto& name = entry.first;
+    const auto& class_name = entry.second;
     CAPTURE(name);
     const LossArg arg(name);
     REQUIRE(arg.defined());

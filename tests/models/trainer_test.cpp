@@ -140,7 +140,9 @@ TEST_CASE("steps_per_execution calls the batch hooks once per execution") {
 }
 
 TEST_CASE("Seeded shuffling makes fit repeat exactly") {
-  auto [x, y] = line_data(30);
+  const auto data = line_data(30);
+  const auto& x = data.first;
+  const auto& y = data.second;
   auto train = [&] {
     utils::set_random_seed(42);
     Sequential model({Input({1}), layers::Dense(4, {.activation = "tanh"}), layers::Dense(1)});

@@ -137,7 +137,9 @@ TEST_CASE("keras-cli convert between .keras, .h5 and .json + .weights.h5 keeps p
   const std::vector<std::pair<std::string, std::string>> steps = {
       {keras_fixture("mlp.keras"), dir / "a.h5"}, {dir / "a.h5", dir / "b.json"}, {dir / "b.json", dir / "c.keras"},
       {dir / "c.keras", dir / "d.json"},          {dir / "d.json", dir / "e.h5"}};
-  for (const auto& [in, out] : steps) {
+  for (const auto& step : steps) {
+    const auto& in = step.first;
+    const auto& out = step.second;
     INFO(in << " -> " << out);
     const Run run = cli(dir, "convert " + quoted(in) + " " + quoted(out));
     REQUIRE_MESSAGE(run.status == 0, run.err);
