@@ -4,6 +4,7 @@
 #include <keras/core/device.h>
 #include <keras/core/dtype.h>
 #include <keras/core/errors.h>
+#include <keras/core/function.h>
 #include <keras/core/gradient_tape.h>
 #include <keras/core/ops.h>
 #include <keras/core/random.h>
