@@ -6,6 +6,7 @@
 #include <keras/core/device_scope.h>
 #include <keras/core/dtype.h>
 #include <keras/core/errors.h>
+#include <keras/core/function.h>
 #include <keras/core/gradient_tape.h>
 #include <keras/core/ops.h>
 #include <keras/core/random.h>

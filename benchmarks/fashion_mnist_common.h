@@ -62,24 +62,29 @@ struct Result {
   double infer_samples;
   double test_acc;
   std::string model = "mlp";
+  std::string mode = {};    // keras-cpp's graph or eager (libtorch has none)
+  std::string policy = {};  // a dtype policy other than float32
 };
 
 /// Prints the line scripts/bench.sh reads; its fields are fixed, in this order. base_rss_mb, last, is
 /// what peak_rss_mb started from: the process with its datasets loaded and scaled, before the model.
 inline void print_result(const Result& r) {
-  std::printf("RESULT impl=%s model=%s epoch_s=%.3f train_sps=%.0f infer_sps=%.0f test_acc=%.4f peak_rss_mb=%.1f "
+  const std::string mode = r.mode.empty() ? "" : " mode=" + r.mode;
+  const std::string policy = r.policy.empty() ? "" : " policy=" + r.policy;
+  std::printf("RESULT impl=%s%s model=%s%s epoch_s=%.3f train_sps=%.0f infer_sps=%.0f test_acc=%.4f peak_rss_mb=%.1f "
               "base_rss_mb=%.1f\n",
-              r.impl.c_str(), r.model.c_str(), r.epoch_s, r.train_samples / r.epoch_s, r.infer_samples / r.infer_s, r.test_acc,
-              peak_rss_mb(), base_rss_mb());
+              r.impl.c_str(), mode.c_str(), r.model.c_str(), policy.c_str(), r.epoch_s, r.train_samples / r.epoch_s,
+              r.infer_samples / r.infer_s, r.test_acc, peak_rss_mb(), base_rss_mb());
   std::fflush(stdout);
 }
 
 /// The line of a device run (after the GPU benchmark): samples per second of training one
 /// epoch (after a warm-up) and of predicting the test set, at one batch size.
 inline void print_device_result(const std::string& impl, const std::string& device, const std::string& model, int batch,
-                                double train_sps, double infer_sps, double test_acc) {
-  std::printf("RESULT impl=%s device=%s model=%s batch=%d train_sps=%.0f infer_sps=%.0f test_acc=%.4f\n", impl.c_str(),
-              device.c_str(), model.c_str(), batch, train_sps, infer_sps, test_acc);
+                                double train_sps, double infer_sps, double test_acc, const std::string& mode = {}) {
+  std::printf("RESULT impl=%s device=%s model=%s batch=%d%s%s train_sps=%.0f infer_sps=%.0f test_acc=%.4f\n",
+              impl.c_str(), device.c_str(), model.c_str(), batch, mode.empty() ? "" : " mode=", mode.c_str(), train_sps,
+              infer_sps, test_acc);
   std::fflush(stdout);
 }
 

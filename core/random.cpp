@@ -1,6 +1,7 @@
 #include <keras/core/random.h>
 
 #include <keras/core/device_scope.h>
+#include <keras/core/graph/trace.h>
 #include <keras/kernels/random.h>
 
 #include <atomic>
@@ -51,8 +52,12 @@ Tensor draw(kernels::Distribution dist, const Shape& shape, double a, double b, 
   if (!is_floating(dtype)) {
     throw ValueError(std::string("random.") + name + ": dtype must be floating, got " + std::string(dtype_name(dtype)));
   }
-  const auto [s, counter] = seed.draw(static_cast<uint64_t>(shape.size()));
-  return kernels::random({dist, shape, dtype, a, b, s, counter, default_device()});
+  // Traced, the draw is a host node: each replay takes the next (seed, counter) from the generator.
+  const Device device = default_device();
+  return graph::detail::host_call(std::string("random.") + name, {}, [=](const Tensors&) {
+    const auto [s, counter] = seed.draw(static_cast<uint64_t>(shape.size()));
+    return Tensors{kernels::random({dist, shape, dtype, a, b, s, counter, device})};
+  })[0];
 }
 }  // namespace
 

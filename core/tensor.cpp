@@ -1,6 +1,7 @@
 #include <keras/core/tensor.h>
 
 #include <keras/core/allocator.h>
+#include <keras/core/graph/trace.h>
 #include <keras/kernels/cast.h>
 #include <keras/kernels/device_memory.h>
 
@@ -51,8 +52,9 @@ Tensor Tensor::view(std::shared_ptr<Storage> storage, size_t offset, Shape shape
   if (offset > storage->nbytes() || static_cast<size_t>(size) > available / dtype_size(dtype)) {
     throw ValueError("Tensor view of shape " + shape.str() + " does not fit its buffer");
   }
-  return Tensor(std::make_shared<const Impl>(
-      Impl{std::move(storage), offset, std::move(shape), dtype, size, next_tensor_id++}));
+  Tensor t(std::make_shared<const Impl>(Impl{std::move(storage), offset, std::move(shape), dtype, size, next_tensor_id++}));
+  if (graph::detail::tracing()) graph::detail::on_view(t);
+  return t;
 }
 
 Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
@@ -104,6 +106,7 @@ void Tensor::check_access(DType requested) const {
 
 template <TensorElement T>
 std::vector<T> Tensor::to_vector() const {
+  if (graph::detail::tracing()) graph::detail::check_host_read(*this, "to_vector()");
   const Tensor host = to(Device::cpu());
   std::vector<T> out(static_cast<size_t>(size()));
   visit_dtype(dtype(), [&](auto tag) {
@@ -119,6 +122,7 @@ T Tensor::item() const {
   if (size() != 1) {
     throw ValueError("item() needs a tensor with exactly one element, but received shape " + shape().str());
   }
+  if (graph::detail::tracing()) graph::detail::check_host_read(*this, "item()");
   return to_vector<T>()[0];
 }
 

@@ -14,6 +14,10 @@
 
 namespace keras {
 
+namespace graph::detail {
+struct TensorAccess;
+}
+
 /// A block of memory on one device, shared by the tensors that view it.
 class Storage {
  public:
@@ -118,6 +122,7 @@ class Tensor {
 
  private:
   friend class Variable;  // updates its own buffer in place when no other handle shares it
+  friend struct graph::detail::TensorAccess;  // graph replay rebinds traced tensors to fresh buffers
   /// True when no other Tensor handle or view shares this tensor's buffer.
   bool sole_owner() const { return impl_.use_count() == 1 && impl_->storage.use_count() == 1; }
 

@@ -2,6 +2,7 @@
 
 #include <keras/core/device_scope.h>
 #include <keras/core/gradient_tape.h>
+#include <keras/core/graph/trace.h>
 #include <keras/core/ops/elementwise.h>
 #include <keras/kernels/cast.h>
 
@@ -34,6 +35,7 @@ Variable::Variable(const Tensor& initial_value, VariableOptions options) {
   impl_ = std::make_shared<Impl>(
       Impl{initial_value, options.name.empty() ? "variable" : std::move(options.name), options.trainable,
            options.autocast, {}});
+  if (graph::detail::tracing()) impl_->value = graph::detail::on_variable_assign(*this, initial_value, true);
 }
 
 Variable::Variable(VariableOptions options)
@@ -59,18 +61,20 @@ Tensor Variable::value() const {
   if (!v.value.defined()) {
     throw ValueError("Variable '" + v.name + "' has no value yet: it is declared but its layer is not built");
   }
-  if (v.trainable && autograd::tape_active()) autograd::variable_accessed(*this, v.value);
-  if (autocast_dtype && v.autocast && is_floating(v.value.dtype()) && v.value.dtype() != *autocast_dtype) {
-    return ops::cast(v.value, *autocast_dtype);
+  // A traced read is a graph node, so that a replay reads the value the variable has then.
+  const Tensor value = graph::detail::tracing() ? graph::detail::on_variable_read(*this, v.value) : v.value;
+  if (v.trainable && autograd::tape_active()) autograd::variable_accessed(*this, value);
+  if (autocast_dtype && v.autocast && is_floating(value.dtype()) && value.dtype() != *autocast_dtype) {
+    return ops::cast(value, *autocast_dtype);
   }
-  return v.value;
+  return value;
 }
 
 void Variable::assign(const Tensor& value) {
   Impl& v = impl();
   if (!value.defined()) throw ValueError("Variable '" + v.name + "': cannot assign an undefined (None) tensor");
   if (!v.value.defined()) {
-    v.value = value;
+    v.value = graph::detail::tracing() ? graph::detail::on_variable_assign(*this, value, true) : value;
     return;
   }
   if (value.shape() != v.value.shape()) {
@@ -81,12 +85,20 @@ void Variable::assign(const Tensor& value) {
   // takes the variable there (how Model::to moves weights, and fit keeps metric state on the GPU).
   const Device scope = default_device();
   const Device device = value.device() == scope ? scope : v.value.device();
-  v.value = value.astype(v.value.dtype()).to(device);
+  const Tensor stored = value.astype(v.value.dtype()).to(device);
+  v.value = graph::detail::tracing() ? graph::detail::on_variable_assign(*this, stored, false) : stored;
 }
 
+namespace {
+// The current value for an update: a traced read while tracing (without the tape's watch).
+Tensor current(const Variable& variable, const Tensor& value) {
+  return graph::detail::tracing() ? graph::detail::on_variable_read(variable, value) : value;
+}
+}  // namespace
+
 // NOTE: an update makes a new buffer, so tensors read before it keep their values (immutability).
-void Variable::assign_add(const Tensor& delta) { assign(impl().value + delta); }
-void Variable::assign_sub(const Tensor& delta) { assign(impl().value - delta); }
+void Variable::assign_add(const Tensor& delta) { assign(current(*this, impl().value) + delta); }
+void Variable::assign_sub(const Tensor& delta) { assign(current(*this, impl().value) - delta); }
 
 Tensor Variable::writable_value() {
   Impl& v = impl();

@@ -1,4 +1,5 @@
 // Routes each kernel to the backend of its operands' device. The CUDA backend plugs in here.
+#include <keras/core/graph/capture.h>
 #include <keras/kernels/cpu/cpu_kernels.h>
 #ifdef KERAS_WITH_CUDA
 #include <keras/kernels/cuda/cuda_kernels.h>
@@ -40,8 +41,16 @@ Tensor on_device(const Tensor& t, Device device) { return t.device() == device ?
 
 }  // namespace
 
+// While keras::function traces, a kernel call runs and becomes a graph node (core/graph/capture.h).
+#define KERAS_TRACE(kernel, ...)                                                                    \
+  if (graph::detail::tracing()) {                                                                   \
+    return graph::detail::record(                                                                   \
+        #kernel, [](const auto&... a) { return ::keras::kernels::kernel(a...); }, __VA_ARGS__);    \
+  }
+
 #define KERAS_ROUTE(device, kernel, ...)                    \
   do {                                                      \
+    KERAS_TRACE(kernel, __VA_ARGS__)                        \
     if ((device).is_cpu()) return cpu::kernel(__VA_ARGS__); \
     no_backend((device), #kernel);                          \
   } while (false)
@@ -51,6 +60,7 @@ Tensor on_device(const Tensor& t, Device device) { return t.device() == device ?
 #ifdef KERAS_WITH_CUDA
 #define KERAS_ROUTE_CUDA(device, kernel, ...)                                                  \
   do {                                                                                         \
+    KERAS_TRACE(kernel, __VA_ARGS__)                                                           \
     if ((device).is_cpu()) return cpu::kernel(__VA_ARGS__);                                    \
     if ((device).type == Device::Type::cuda) return cuda::kernel(__VA_ARGS__);                 \
     no_backend((device), #kernel);                                                             \
@@ -157,6 +167,7 @@ Tensor sparse_crossentropy_backward(const Tensor& output, const Tensor& labels, 
 
 #undef KERAS_ROUTE
 #undef KERAS_ROUTE_CUDA
+#undef KERAS_TRACE
 
 bool fused_update_supported(DType dtype, Device device) {
   return (device.is_cpu() || device.type == Device::Type::cuda) && (dtype == DType::float32 || dtype == DType::float64);

@@ -1,3 +1,4 @@
+#include <keras/core/graph/graph.h>
 #include <keras/core/ops.h>
 #include <keras/core/ops/detail.h>
 #include <keras/losses/detail.h>
@@ -56,14 +57,16 @@ Tensor valid_labels(const Tensor& labels, int64_t ignore_class) {
 }
 
 void require_labels_in_range(const Tensor& labels, int64_t num_classes, std::string_view loss) {
-  const std::vector<int64_t> values = labels.to_vector<int64_t>();
-  for (int64_t v : values) {
-    if (v < 0 || v >= num_classes) {
-      throw ValueError(std::string(loss) + ": received a label value of " + std::to_string(v) +
-                       " which is outside the valid range of [0, " + std::to_string(num_classes) +
-                       "); labels must be class indices (or set ignore_class to skip such samples)");
+  // A host check, so that a traced step checks the labels of every batch it replays on.
+  graph::host_check("check_labels", {labels}, [num_classes, loss = std::string(loss)](const Tensors& t) {
+    for (int64_t v : t[0].to_vector<int64_t>()) {
+      if (v < 0 || v >= num_classes) {
+        throw ValueError(loss + ": received a label value of " + std::to_string(v) +
+                         " which is outside the valid range of [0, " + std::to_string(num_classes) +
+                         "); labels must be class indices (or set ignore_class to skip such samples)");
+      }
     }
-  }
+  });
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 
 namespace keras {
 
+class Function;
 namespace detail {
 class EpochBatches;
 }
@@ -67,8 +68,8 @@ struct CompileOptions {
   std::vector<double> loss_weights = {};
   std::vector<MetricArg> metrics = {};  // applied to every output
   std::vector<MetricArg> weighted_metrics = {};  // these also receive sample and class weights
-  /// Keras's flag, kept in compile_config. Every step runs eagerly until graph mode (keras::function)
-  /// exists; then run_eagerly = false will trace the step.
+  /// false (the default): fit/evaluate/predict run their steps through keras::function (traced once
+  /// per batch shape, then replayed); true: every step runs eagerly, op by op (for debugging).
   bool run_eagerly = false;
   /// Batches per execution: callbacks' batch hooks run once per this many batches, as in Keras.
   int64_t steps_per_execution = 1;
@@ -191,6 +192,13 @@ class Model : public Layer {
   Logs train_on_batch(const Tensors& x, const Tensors& y, const Tensor& sample_weight = {});
   Logs test_on_batch(const Tensors& x, const Tensors& y, const Tensor& sample_weight = {});
   Tensors predict_on_batch(const Tensors& x);
+  /// One step as fit()/evaluate()/predict() run it: train_step / test_step / predict_on_batch,
+  /// through keras::function unless compile's run_eagerly (Keras's train_function and friends).
+  Logs run_train_step(const Batch& data);
+  Logs run_test_step(const Batch& data);
+  Tensors run_predict_step(const Tensors& x);
+  /// The keras::function fit() runs (its graph() shows the traced step); ValueError when run_eagerly.
+  Function& train_function();
 
   /// One training step (Keras 3's train_step): forward under a GradientTape, compute_loss,
   /// gradients, optimizer update, compute_metrics. Override it to customise fit().

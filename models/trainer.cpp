@@ -4,6 +4,7 @@
 
 #include <keras/callbacks/callback_list.h>
 #include <keras/core/device_scope.h>
+#include <keras/core/function.h>
 #include <keras/core/gradient_tape.h>
 #include <keras/core/ops.h>
 #include <keras/metrics/metrics.h>
@@ -284,6 +285,8 @@ Logs Model::compute_metrics(const Batch& data, const Tensors& y_pred, const Tens
     for (auto& m : t.metrics[i]) m->update_state(data.y[i], yp);
     for (auto& m : t.weighted_metrics[i]) m->update_state(data.y[i], yp, data.sample_weight);
   }
+  // A traced step leaves the results in the metrics' variables; the trainer reads them after it.
+  if (graph::tracing()) return {};
   return get_metrics_result();
 }
 
@@ -356,6 +359,85 @@ Logs Model::test_on_batch(const Tensors& x, const Tensors& y, const Tensor& samp
 }
 
 Tensors Model::predict_on_batch(const Tensors& x) { return (*this)(x, false); }
+
+// ---- Steps as keras::functions ----------------------------------------------------------------
+
+namespace {
+
+Tensors pack(const Batch& b) {
+  Tensors args = b.x;
+  args.insert(args.end(), b.y.begin(), b.y.end());
+  args.push_back(b.sample_weight);
+  return args;
+}
+
+Batch unpack(const Tensors& args, const std::pair<size_t, size_t>& layout) {
+  Batch b;
+  b.x.assign(args.begin(), args.begin() + static_cast<int64_t>(layout.first));
+  b.y.assign(args.begin() + static_cast<int64_t>(layout.first),
+             args.begin() + static_cast<int64_t>(layout.first + layout.second));
+  b.sample_weight = args.back();
+  return b;
+}
+
+}  // namespace
+
+Function& Model::train_function() {
+  Training& t = training("train_function");
+  if (t.options.run_eagerly) throw ValueError("train_function: the model was compiled with run_eagerly = true");
+  if (!t.train_function) {
+    // Slots are created before tracing, so that the graph only updates them.
+    if (built() && !t.optimizer->built()) t.optimizer->build(trainable_weights());
+    auto layout = t.batch_layout;
+    auto logs = t.step_logs;
+    t.train_function = std::make_shared<Function>(
+        [this, layout, logs](const Tensors& args) {
+          *logs = train_step(unpack(args, *layout));
+          return Tensors{};
+        },
+        FunctionOptions{.name = "train_step", .eager_fallback = true});
+  }
+  return *t.train_function;
+}
+
+Logs Model::run_train_step(const Batch& data) {
+  Training& t = training("training");
+  if (t.options.run_eagerly || !built()) return train_step(data);
+  Function& fn = train_function();
+  *t.batch_layout = {data.x.size(), data.y.size()};
+  fn(pack(data));
+  return fn.ran_eagerly() ? *t.step_logs : get_metrics_result();
+}
+
+Logs Model::run_test_step(const Batch& data) {
+  Training& t = training("evaluating");
+  // An unbuilt model creates its weights on this call: eagerly, so that no graph initialises them.
+  if (t.options.run_eagerly || !built()) return test_step(data);
+  if (!t.test_function) {
+    auto layout = t.batch_layout;
+    auto logs = t.step_logs;
+    t.test_function = std::make_shared<Function>(
+        [this, layout, logs](const Tensors& args) {
+          *logs = test_step(unpack(args, *layout));
+          return Tensors{};
+        },
+        FunctionOptions{.name = "test_step", .eager_fallback = true});
+  }
+  *t.batch_layout = {data.x.size(), data.y.size()};
+  (*t.test_function)(pack(data));
+  return t.test_function->ran_eagerly() ? *t.step_logs : get_metrics_result();
+}
+
+Tensors Model::run_predict_step(const Tensors& x) {
+  // predict() works on uncompiled models too; they run eagerly unless compiled for graphs.
+  if (!training_->compiled || training_->options.run_eagerly || !built()) return predict_on_batch(x);
+  Training& t = *training_;
+  if (!t.predict_function) {
+    t.predict_function = std::make_shared<Function>([this](const Tensors& args) { return predict_on_batch(args); },
+                                                    FunctionOptions{.name = "predict_step", .eager_fallback = true});
+  }
+  return (*t.predict_function)(x);
+}
 
 // ---- Data ---------------------------------------------------------------------------------
 
@@ -609,7 +691,7 @@ Logs run_test_epoch(Model& model, EpochBatches& source, CallbackList& callbacks)
   while (auto batch = batches.next()) {
     Logs batch_logs;
     callbacks.on_test_batch_begin(step, batch_logs);
-    batch_logs = model.test_step(*batch);
+    batch_logs = model.run_test_step(*batch);
     last_logs = batch_logs;
     callbacks.on_test_batch_end(step, batch_logs);
     ++step;
@@ -778,7 +860,7 @@ History Model::run_fit(const std::function<std::unique_ptr<detail::EpochBatches>
         std::optional<Batch> batch = batches->next();
         if (!batch) break;
         if (!ran) callbacks.on_train_batch_begin(first, logs);
-        logs = train_step(*batch);
+        logs = run_train_step(*batch);
         ran = true;
         ++step;
       }
@@ -853,7 +935,7 @@ Tensors Model::predict(const Tensors& x, PredictOptions options) {
     if (step + 1 < steps) ahead = batch_at(step + 1);
     Logs batch_logs;
     callbacks.on_predict_batch_begin(step, batch_logs);
-    Tensors out = predict_on_batch(current);
+    Tensors out = run_predict_step(current);
     if (chunks.empty()) chunks.resize(out.size());
     for (size_t i = 0; i < out.size(); ++i) chunks[i].push_back(out[i]);
     callbacks.on_predict_batch_end(step, batch_logs);

@@ -1,5 +1,6 @@
 #pragma once
 // What compile() sets up and fit()/evaluate() use; shared by every copy of a Model.
+#include <keras/core/function.h>
 #include <keras/models/model.h>
 
 namespace keras {
@@ -18,6 +19,10 @@ struct Model::Training {
   std::shared_ptr<metrics::Metric> loss_tracker;
   bool stop_training = false;
   std::optional<int> initial_epoch;  // set_initial_epoch's value, consumed by the next fit
+  // The steps as keras::functions (made on first use unless run_eagerly), and what their bodies see.
+  std::shared_ptr<Function> train_function, test_function, predict_function;
+  std::shared_ptr<std::pair<size_t, size_t>> batch_layout = std::make_shared<std::pair<size_t, size_t>>();
+  std::shared_ptr<Logs> step_logs = std::make_shared<Logs>();
 };
 
 }  // namespace keras

@@ -1,5 +1,6 @@
 #include <keras/optimizers/optimizer.h>
 
+#include <keras/core/graph/trace.h>
 #include <keras/core/ops.h>
 #include <keras/kernels/optimizer.h>
 #include <keras/optimizers/detail.h>
@@ -209,6 +210,15 @@ void Optimizer::build(const std::vector<Variable>& variables) {
 }
 
 void Optimizer::apply_gradients(const Tensors& grads, const std::vector<Variable>& variables) {
+  if (graph::detail::tracing()) {
+    // Traced, the whole step is one host node: each replay reads the iteration count, learning rate
+    // schedule and slots as they are then, and runs the fused updates in place.
+    graph::detail::host_call("apply_gradients[" + class_name() + "]", grads, [this, variables](const Tensors& g) {
+      apply_gradients(g, variables);
+      return Tensors{};
+    });
+    return;
+  }
   State& s = *state_;
   if (grads.size() != variables.size()) {
     throw ValueError("Optimizer '" + s.name + "': apply_gradients received " + std::to_string(grads.size()) +

@@ -4,9 +4,13 @@
 # and the ratios, per model.
 #   RUNS     runs of each implementation and model, interleaved (default 3)
 #   MODELS   models to run (default "mlp cnn")
+#   MODES    keras-cpp's execution modes (default "graph eager": fit's default, traced steps, and
+#            compile({.run_eagerly = true})); RATIO lines compare each with libtorch
+#   POLICIES keras-cpp dtype policies (default "float32"; e.g. "float32 mixed_bfloat16"): each other
+#            than float32 adds RESULT/MEDIAN lines with policy=<name>
 #   THREADS  OpenMP threads for both (default 2)
 #   JOBS     build parallelism (default 2)
-#   BUILD    build directory (default build)
+#   BUILD    build directory (default build-bench)
 # Debian's libtorch uses whichever libblas.so.3 the alternatives system points at; the reference
 # BLAS is about 20 times slower than OpenMP OpenBLAS, so this script installs libopenblas0-openmp,
 # selects it, and pins OpenBLAS's AVX-512 kernels on CPUs that have them (OPENBLAS_CORETYPE; a value
@@ -15,7 +19,9 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 runs=${RUNS:-3}
-build=${BUILD:-build}
+# A CPU-only build of its own: linking the CUDA libraries adds ~180 MB of resident memory at start
+# (measured), which is not what a CPU model costs and not what the CPU-only libtorch peer carries.
+build=${BUILD:-build-bench}
 bash scripts/setup.sh
 
 sudo=()
@@ -51,7 +57,7 @@ if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
   fi
 fi
 
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DKERAS_BUILD_BENCHMARKS=ON --log-level=WARNING
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DKERAS_BUILD_BENCHMARKS=ON -DKERAS_CUDA=OFF --log-level=WARNING
 cmake --build "$build" -j"${JOBS:-2}" --target fashion_mnist fashion_mnist_torch
 
 echo "bench: $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), $(nproc) cores," \
@@ -62,7 +68,11 @@ for ((run = 1; run <= runs; ++run)); do
   echo "bench: run $run of $runs, load average $(cut -d' ' -f1-3 /proc/loadavg)"
   # One process per implementation and model, so each peak_rss_mb is that model's alone.
   for model in ${MODELS:-mlp cnn}; do
-    "./$build/benchmarks/fashion_mnist" "$model" | tee -a "$log"
+    for mode in ${MODES:-graph eager}; do
+      for policy in ${POLICIES:-float32}; do
+        "./$build/benchmarks/fashion_mnist" "$model" --mode "$mode" --dtype-policy "$policy" | tee -a "$log"
+      done
+    done
     "./$build/benchmarks/fashion_mnist_torch" "$model" | tee -a "$log"
   done
 done
@@ -78,7 +88,9 @@ awk '
   $1 == "RESULT" {
     delete field
     for (i = 2; i <= NF; ++i) { split($i, kv, "="); field[kv[1]] = kv[2] }
-    id = field["impl"] " " field["model"]
+    # One group per implementation, model, mode and policy (libtorch has no mode, float32 no policy).
+    id = field["impl"] " " field["model"] " " (("mode" in field) ? field["mode"] : "-") " " \
+         (("policy" in field) ? field["policy"] : "float32")
     models[field["model"]] = 1
     n = ++count[id]
     for (k in field) value[id, k, n] = field[k]
@@ -86,21 +98,31 @@ awk '
   END {
     keys = "epoch_s train_sps infer_sps test_acc peak_rss_mb base_rss_mb"
     split(keys, key, " ")
+    nmodes = split("graph eager", mode_list, " ")
     print "\nmedians:"
     for (id in count) {
       split(id, part, " ")
-      line = sprintf("MEDIAN impl=%s model=%s runs=%d", part[1], part[2], count[id])
+      line = sprintf("MEDIAN impl=%s%s model=%s%s runs=%d", part[1], part[3] == "-" ? "" : " mode=" part[3], part[2],
+                     part[4] == "float32" ? "" : " policy=" part[4], count[id])
       for (k = 1; k <= 6; ++k) line = line sprintf(" %s=%s", key[k], median(id, key[k]))
       print line
     }
     for (m in models) {
-      a = "keras-cpp " m; b = "libtorch " m
-      if (count[a] && count[b]) {
-        # above_base: the peak less the datasets and libraries held before the model was made.
-        pa = median(a, "peak_rss_mb") - median(a, "base_rss_mb"); pb = median(b, "peak_rss_mb") - median(b, "base_rss_mb")
-        printf "RATIO model=%s keras-cpp/libtorch train_sps=%.2f infer_sps=%.2f peak_rss_mb=%.2f peak_above_base_mb=%.1f/%.1f (speed above 1 and memory below 1: keras-cpp is better)\n",
-          m, median(a, "train_sps") / median(b, "train_sps"), median(a, "infer_sps") / median(b, "infer_sps"),
-          median(a, "peak_rss_mb") / median(b, "peak_rss_mb"), pa, pb
+      b = "libtorch " m " - float32"
+      for (mi = 1; mi <= nmodes; ++mi) {
+        a = "keras-cpp " m " " mode_list[mi] " float32"
+        if (count[a] && count[b]) {
+          # above_base: the peak less the datasets and libraries held before the model was made.
+          pa = median(a, "peak_rss_mb") - median(a, "base_rss_mb"); pb = median(b, "peak_rss_mb") - median(b, "base_rss_mb")
+          printf "RATIO model=%s mode=%s keras-cpp/libtorch train_sps=%.2f infer_sps=%.2f peak_rss_mb=%.2f peak_above_base_mb=%.1f/%.1f (speed above 1 and memory below 1: keras-cpp is better)\n",
+            m, mode_list[mi], median(a, "train_sps") / median(b, "train_sps"), median(a, "infer_sps") / median(b, "infer_sps"),
+            median(a, "peak_rss_mb") / median(b, "peak_rss_mb"), pa, pb
+        }
+      }
+      g = "keras-cpp " m " graph float32"; e = "keras-cpp " m " eager float32"
+      if (count[g] && count[e]) {
+        printf "RATIO model=%s graph/eager train_sps=%.2f infer_sps=%.2f\n", m,
+          median(g, "train_sps") / median(e, "train_sps"), median(g, "infer_sps") / median(e, "infer_sps")
       }
     }
   }' "$log"

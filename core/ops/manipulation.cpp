@@ -1,6 +1,7 @@
 #include <keras/core/ops/manipulation.h>
 
 #include <keras/core/gradient_tape.h>
+#include <keras/core/graph/graph.h>
 #include <keras/core/ops/creation.h>
 #include <keras/core/ops/detail.h>
 #include <keras/core/ops/elementwise.h>
@@ -391,12 +392,15 @@ Tensor take_along_axis(const Tensor& x, const Tensor& indices, int64_t axis) {
     }
   }
   const int64_t n = xd[static_cast<size_t>(a)];
-  for (int64_t i : indices.to_vector<int64_t>()) {
-    if (i < -n || i >= n) {
-      throw ValueError("take_along_axis: index " + std::to_string(i) + " is out of bounds for axis " +
-                       std::to_string(a) + " with size " + std::to_string(n) + " (x of shape " + x.shape().str() + ")");
+  // A host check, so that a traced function checks the indices of every call it replays.
+  graph::host_check("check_indices", {indices}, [n, a, x_shape = x.shape()](const Tensors& t) {
+    for (int64_t i : t[0].to_vector<int64_t>()) {
+      if (i < -n || i >= n) {
+        throw ValueError("take_along_axis: index " + std::to_string(i) + " is out of bounds for axis " +
+                         std::to_string(a) + " with size " + std::to_string(n) + " (x of shape " + x_shape.str() + ")");
+      }
     }
-  }
+  });
   const Tensor xb = broadcast_to(x, Shape(dims));
   dims[static_cast<size_t>(a)] = id[static_cast<size_t>(a)];
   Tensor idx = broadcast_to(cast(indices, DType::int64), Shape(dims));

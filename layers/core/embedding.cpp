@@ -1,5 +1,6 @@
 #include <keras/layers/core/embedding.h>
 
+#include <keras/core/graph/graph.h>
 #include <keras/core/ops.h>
 #include <keras/layers/registry.h>
 
@@ -36,15 +37,18 @@ Tensor Embedding::call(const Tensor& inputs, bool /*training*/) {
   const bool integer = inputs.dtype() == DType::int32 || inputs.dtype() == DType::int64;
   const Tensor indices = integer ? inputs : ops::cast(inputs, DType::int32);
   // ops::take would wrap negative indices as NumPy does; an embedding lookup has no such meaning.
-  const std::vector<int64_t> flat = indices.to_vector<int64_t>();
-  for (size_t i = 0; i < flat.size(); ++i) {
-    if (flat[i] < 0 || flat[i] >= input_dim_) {
-      throw ValueError("Embedding \"" + name() + "\": input index " + std::to_string(flat[i]) + " (at flat position " +
-                       std::to_string(i) + " of inputs of shape " + inputs.shape().str() + ") is out of range [0, " +
-                       std::to_string(input_dim_) + "): indices must be non-negative integers below input_dim=" +
-                       std::to_string(input_dim_));
+  // A host check, so that a traced step checks the indices of every batch it replays on.
+  graph::host_check("check_indices", {indices}, [name = name(), input_dim = input_dim_](const Tensors& t) {
+    const std::vector<int64_t> flat = t[0].to_vector<int64_t>();
+    for (size_t i = 0; i < flat.size(); ++i) {
+      if (flat[i] < 0 || flat[i] >= input_dim) {
+        throw ValueError("Embedding \"" + name + "\": input index " + std::to_string(flat[i]) + " (at flat position " +
+                         std::to_string(i) + " of inputs of shape " + t[0].shape().str() + ") is out of range [0, " +
+                         std::to_string(input_dim) + "): indices must be non-negative integers below input_dim=" +
+                         std::to_string(input_dim));
+      }
     }
-  }
+  });
   Tensor y = ops::take(embeddings_, indices, 0);
   if (y.dtype() != compute_dtype()) y = ops::cast(y, compute_dtype());
   if (options_.activity_regularizer) add_loss(options_.activity_regularizer(y));

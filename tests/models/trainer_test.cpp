@@ -178,13 +178,17 @@ TEST_CASE("A subclass overriding train_step still gets fit's callbacks") {
     }
   };
   auto [x, y] = line_data(20);
-  Custom model;
-  model.compile({.optimizer = "sgd", .loss = "mse"});
-  Recorder rec;
-  History h = model.fit(x, y, {.batch_size = 5, .epochs = 2, .verbose = 0, .callbacks = {rec}});
-  CHECK(*model.steps == 8);
-  CHECK(rec.state->train_batches.size() == 8);
-  CHECK(h["loss"].size() == 2);
+  for (bool run_eagerly : {true, false}) {
+    Custom model;
+    model.compile({.optimizer = "sgd", .loss = "mse", .run_eagerly = run_eagerly});
+    Recorder rec;
+    History h = model.fit(x, y, {.batch_size = 5, .epochs = 2, .verbose = 0, .callbacks = {rec}});
+    // Traced (the default), the C++ body runs once and its graph replays, as tf.function runs a
+    // Python step's side effects only while tracing.
+    CHECK(*model.steps == (run_eagerly ? 8 : 1));
+    CHECK(rec.state->train_batches.size() == 8);
+    CHECK(h["loss"].size() == 2);
+  }
 }
 
 TEST_CASE("Multi-output models take a loss per output and log each") {

@@ -1,0 +1,398 @@
+// Replay, passes and printing of traced graphs.
+#include <keras/core/graph/graph.h>
+#include <keras/core/graph/trace.h>
+
+#include <keras/kernels/matmul.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace keras::graph {
+
+namespace {
+
+using detail::TensorAccess;
+
+Tensor fresh_view(const Tensor& t) { return Tensor::view(t.storage(), t.offset(), t.shape(), t.dtype()); }
+
+void bind(const Tensor& traced, const Tensor& result, const Node& node) {
+  if (result.shape() != traced.shape() || result.dtype() != traced.dtype()) {
+    throw RuntimeError("graph replay: '" + node.op + "' gave " + std::string(dtype_name(result.dtype())) +
+                       result.shape().str() + " where the trace had " + std::string(dtype_name(traced.dtype())) +
+                       traced.shape().str());
+  }
+  TensorAccess::rebind(traced, result.storage(), result.offset());
+}
+
+bool bound(const Tensor& t) { return t.defined() && t.storage() != nullptr; }
+
+}  // namespace
+
+bool detail::log_graphs() {
+  static const bool on = [] {
+    const char* v = std::getenv("KERAS_LOG_GRAPHS");
+    return v && std::string(v) != "0" && std::string(v) != "";
+  }();
+  return on;
+}
+
+int Graph::add_value(const Tensor& t, int producer, bool constant) {
+  values_.push_back(Value{t, producer, -1, constant});
+  planned_ = false;
+  return static_cast<int>(values_.size()) - 1;
+}
+
+size_t Graph::node_count() const {
+  size_t n = 0;
+  for (const Node& node : nodes_) n += node.removed ? 0 : 1;
+  return n;
+}
+
+size_t Graph::count(const std::string& op) const {
+  size_t n = 0;
+  for (const Node& node : nodes_) n += !node.removed && node.op == op ? 1 : 0;
+  return n;
+}
+
+void Graph::plan() {
+  // Each value's buffer is released after the last node that reads it, so the allocator's cache
+  // hands it to the next kernel and a variable's buffer is sole-owned again for in-place updates.
+  std::vector<int> last(values_.size(), -1);
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& n = nodes_[i];
+    if (n.removed) continue;
+    for (int v : n.inputs) {
+      if (v >= 0) last[static_cast<size_t>(v)] = static_cast<int>(i);
+    }
+    for (int v : n.outputs) {
+      if (v >= 0 && last[static_cast<size_t>(v)] < static_cast<int>(i)) last[static_cast<size_t>(v)] = static_cast<int>(i);
+    }
+  }
+  std::set<int> kept(outputs_.begin(), outputs_.end());
+  release_after_.assign(nodes_.size(), {});
+  for (size_t v = 0; v < values_.size(); ++v) {
+    if (values_[v].constant || kept.count(static_cast<int>(v)) || last[v] < 0) continue;
+    release_after_[static_cast<size_t>(last[v])].push_back(static_cast<int>(v));
+  }
+  planned_ = true;
+}
+
+Tensors Graph::run(const Tensors& args) {
+  detail::Suspend suspend;
+  if (!planned_) plan();
+  if (args.size() != inputs_.size()) {
+    throw ValueError("graph: expected " + std::to_string(inputs_.size()) + " arguments, got " + std::to_string(args.size()));
+  }
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (inputs_[i] < 0) continue;
+    const Tensor& p = values_[static_cast<size_t>(inputs_[i])].tensor;
+    if (!args[i].defined() || args[i].shape() != p.shape() || args[i].dtype() != p.dtype()) {
+      throw ValueError("graph: argument " + std::to_string(i) + " should be " + std::string(dtype_name(p.dtype())) +
+                       p.shape().str() + (args[i].defined() ? ", got " + std::string(dtype_name(args[i].dtype())) + args[i].shape().str() : ", got None"));
+    }
+    TensorAccess::rebind(p, args[i].storage(), args[i].offset());
+  }
+  auto value = [&](int v) -> const Tensor& { return values_[static_cast<size_t>(v)].tensor; };
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& n = nodes_[i];
+    if (n.removed) continue;
+    switch (n.kind) {
+      case NodeKind::kernel: {
+        const Tensors outs = n.kernel();
+        for (size_t k = 0; k < n.outputs.size() && k < outs.size(); ++k) {
+          if (n.outputs[k] >= 0 && outs[k].defined()) bind(value(n.outputs[k]), outs[k], n);
+        }
+        break;
+      }
+      case NodeKind::view: {
+        const Tensor& in = value(n.inputs[0]);
+        TensorAccess::rebind(value(n.outputs[0]), in.storage(),
+                             static_cast<size_t>(static_cast<int64_t>(in.offset()) + n.view_offset));
+        break;
+      }
+      case NodeKind::read:
+        bind(value(n.outputs[0]), n.variable.value(), n);
+        break;
+      case NodeKind::assign:
+        Variable(n.variable).assign(fresh_view(value(n.inputs[0])));
+        break;
+      case NodeKind::host: {
+        Tensors ins;
+        for (int v : n.inputs) ins.push_back(v < 0 ? Tensor() : fresh_view(value(v)));
+        const Tensors outs = n.host(ins);
+        for (size_t k = 0; k < n.outputs.size() && k < outs.size(); ++k) {
+          if (n.outputs[k] >= 0 && outs[k].defined()) bind(value(n.outputs[k]), outs[k], n);
+        }
+        break;
+      }
+    }
+    for (int v : release_after_[i]) TensorAccess::rebind(value(v), nullptr, 0);
+  }
+  Tensors result;
+  for (int v : outputs_) result.push_back(v < 0 ? Tensor() : values_[static_cast<size_t>(v)].constant ? value(v) : fresh_view(value(v)));
+  for (int v : outputs_) {
+    if (v >= 0 && !values_[static_cast<size_t>(v)].constant) TensorAccess::rebind(value(v), nullptr, 0);
+  }
+  for (int v : inputs_) {
+    if (v >= 0) TensorAccess::rebind(value(v), nullptr, 0);
+  }
+  return result;
+}
+
+void Graph::release() {
+  for (const Value& v : values_) {
+    if (!v.constant && v.tensor.defined()) TensorAccess::rebind(v.tensor, nullptr, 0);
+  }
+}
+
+// ---- Passes ---------------------------------------------------------------------------------
+
+size_t Graph::eliminate_dead_code() {
+  std::vector<bool> needed(values_.size(), false);
+  for (int v : outputs_) {
+    if (v >= 0) needed[static_cast<size_t>(v)] = true;
+  }
+  size_t removed = 0;
+  for (size_t i = nodes_.size(); i-- > 0;) {
+    Node& n = nodes_[i];
+    if (n.removed) continue;
+    bool keep = n.kind == NodeKind::assign || n.kind == NodeKind::host;
+    for (int v : n.outputs) keep = keep || (v >= 0 && needed[static_cast<size_t>(v)]);
+    if (!keep) {
+      n.removed = true;
+      ++removed;
+      continue;
+    }
+    for (int v : n.inputs) {
+      if (v >= 0) needed[static_cast<size_t>(v)] = true;
+    }
+  }
+  planned_ = false;
+  return removed;
+}
+
+size_t Graph::fold_constants() {
+  size_t folded = 0;
+  for (Node& n : nodes_) {
+    if (n.removed || (n.kind != NodeKind::kernel && n.kind != NodeKind::view)) continue;
+    bool all_constant = true;
+    for (int v : n.inputs) all_constant = all_constant && (v < 0 || values_[static_cast<size_t>(v)].constant);
+    for (int v : n.outputs) all_constant = all_constant && (v < 0 || bound(values_[static_cast<size_t>(v)].tensor));
+    if (!all_constant) continue;
+    // The outputs still hold what the trace computed from these very constants.
+    for (int v : n.outputs) {
+      if (v < 0) continue;
+      values_[static_cast<size_t>(v)].constant = true;
+      values_[static_cast<size_t>(v)].producer = -1;
+    }
+    n.removed = true;
+    ++folded;
+  }
+  planned_ = false;
+  return folded;
+}
+
+size_t Graph::eliminate_common_subexpressions() {
+  std::map<std::string, int> first;  // key -> output value of the first node computing it
+  std::map<int, int> canonical;      // a replaced node's output -> the value it repeats
+  auto canon = [&](int v) {
+    auto it = canonical.find(v);
+    return it == canonical.end() ? v : it->second;
+  };
+  size_t replaced = 0;
+  for (Node& n : nodes_) {
+    if (n.removed || n.kind != NodeKind::kernel || n.cse_key.empty() || n.outputs.size() != 1 || n.outputs[0] < 0) continue;
+    std::string key = n.cse_key;
+    for (int v : n.inputs) {
+      key += '|';
+      key += std::to_string(canon(v));
+    }
+    auto [it, inserted] = first.emplace(key, n.outputs[0]);
+    if (inserted) continue;
+    canonical[n.outputs[0]] = it->second;
+    n.kind = NodeKind::view;
+    n.op = "view";
+    n.attrs = "cse";
+    n.inputs = {it->second};
+    n.view_offset = 0;
+    n.kernel = {};
+    n.cse_key.clear();
+    ++replaced;
+  }
+  planned_ = false;
+  return replaced;
+}
+
+size_t Graph::fuse_matmul_bias_relu() {
+  std::vector<int> uses(values_.size(), 0);
+  for (const Node& n : nodes_) {
+    if (n.removed) continue;
+    for (int v : n.inputs) {
+      if (v >= 0) ++uses[static_cast<size_t>(v)];
+    }
+  }
+  for (int v : outputs_) {
+    if (v >= 0) ++uses[static_cast<size_t>(v)];
+  }
+  auto consumer = [&](int v, size_t after) -> Node* {
+    for (size_t j = after + 1; j < nodes_.size(); ++j) {
+      Node& c = nodes_[j];
+      if (c.removed) continue;
+      for (int in : c.inputs) {
+        if (in == v) return &c;
+      }
+    }
+    return nullptr;
+  };
+  size_t fused = 0;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    Node& mm = nodes_[i];
+    if (mm.removed || mm.kind != NodeKind::kernel || mm.op != "matmul" || mm.inputs.size() != 3 || mm.inputs[2] >= 0 ||
+        mm.attrs.find("relu=false") == std::string::npos) {
+      continue;
+    }
+    const int y = mm.outputs[0];
+    if (y < 0 || uses[static_cast<size_t>(y)] != 1) continue;
+    Node* add = consumer(y, i);
+    if (!add || add->kind != NodeKind::kernel || add->op != "binary" || add->attrs != "add") continue;
+    const int bias = add->inputs[0] == y ? add->inputs[1] : add->inputs[0];
+    const Tensor& yt = values_[static_cast<size_t>(y)].tensor;
+    const Tensor& bt = values_[static_cast<size_t>(bias)].tensor;
+    const Tensor& st = values_[static_cast<size_t>(add->outputs[0])].tensor;
+    if (bias == y || bt.rank() != 1 || bt.shape()[0] != yt.shape()[-1] || st.shape() != yt.shape() || bt.dtype() != yt.dtype()) {
+      continue;
+    }
+    int out = add->outputs[0];
+    Node* relu = uses[static_cast<size_t>(out)] == 1 ? consumer(out, static_cast<size_t>(&*add - nodes_.data())) : nullptr;
+    const bool with_relu = relu && relu->kind == NodeKind::kernel && relu->op == "unary" && relu->attrs == "relu";
+    Tensor src = values_[static_cast<size_t>(mm.inputs[0])].tensor, weights = values_[static_cast<size_t>(mm.inputs[1])].tensor;
+    const bool ts = mm.attrs.find("transpose_src=true") != std::string::npos;
+    const bool tw = mm.attrs.find("transpose_weights=true") != std::string::npos;
+    add->removed = true;
+    if (with_relu) {
+      relu->removed = true;
+      out = relu->outputs[0];
+    }
+    mm.inputs[2] = bias;
+    mm.outputs = {out};
+    mm.attrs = std::string("transpose_src=") + (ts ? "true" : "false") + " transpose_weights=" + (tw ? "true" : "false") +
+               " relu=" + (with_relu ? "true" : "false") + " (fused bias" + (with_relu ? " + relu)" : ")");
+    mm.cse_key.clear();
+    mm.kernel = [src, weights, b = bt, ts, tw, with_relu]() {
+      return Tensors{kernels::matmul({src, weights, b, ts, tw, with_relu})};
+    };
+    values_[static_cast<size_t>(out)].producer = static_cast<int>(i);
+    ++fused;
+  }
+  planned_ = false;
+  return fused;
+}
+
+void Graph::optimize(const std::string& name) {
+  const size_t before = node_count();
+  const size_t folded = fold_constants();
+  const size_t cse = eliminate_common_subexpressions();
+  const size_t fused = fuse_matmul_bias_relu();
+  const size_t dead = eliminate_dead_code();
+  plan();
+  if (detail::log_graphs()) {
+    std::cerr << "[keras graph] " << name << ": " << before << " nodes -> " << node_count() << " (" << folded
+              << " folded, " << cse << " common subexpressions, " << fused << " matmul+bias(+relu) fusions, " << dead
+              << " dead)\n";
+  }
+}
+
+// ---- Printing -------------------------------------------------------------------------------
+
+namespace {
+std::string type_of(const Tensor& t) {
+  if (!t.defined()) return "None";
+  return std::string(dtype_name(t.dtype())) + t.shape().str();
+}
+std::string ref(int v) { return v < 0 ? "None" : "%" + std::to_string(v); }
+}  // namespace
+
+std::string Graph::str() const {
+  std::ostringstream os;
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    if (inputs_[i] >= 0) os << ref(inputs_[i]) << " = input[" << i << "] : " << type_of(values_[static_cast<size_t>(inputs_[i])].tensor) << "\n";
+  }
+  std::set<int> constants;
+  for (const Node& n : nodes_) {
+    if (n.removed) continue;
+    for (int v : n.inputs) {
+      if (v >= 0 && values_[static_cast<size_t>(v)].constant) constants.insert(v);
+    }
+  }
+  for (int v : outputs_) {
+    if (v >= 0 && values_[static_cast<size_t>(v)].constant) constants.insert(v);
+  }
+  for (int v : constants) os << ref(v) << " = constant : " << type_of(values_[static_cast<size_t>(v)].tensor) << "\n";
+  for (const Node& n : nodes_) {
+    if (n.removed) continue;
+    std::string outs;
+    for (int v : n.outputs) outs += (outs.empty() ? "" : ", ") + ref(v);
+    std::string ins;
+    for (int v : n.inputs) ins += (ins.empty() ? "" : ", ") + ref(v);
+    os << (outs.empty() ? "" : outs + " = ") << n.op << (n.attrs.empty() ? "" : "[" + n.attrs + "]") << "(" << ins << ")";
+    std::string types;
+    for (int v : n.outputs) types += (types.empty() ? "" : ", ") + (v < 0 ? std::string("None") : type_of(values_[static_cast<size_t>(v)].tensor));
+    if (!types.empty()) os << " : " << types;
+    os << "\n";
+  }
+  std::string outs;
+  for (int v : outputs_) outs += (outs.empty() ? "" : ", ") + ref(v);
+  os << "return (" << outs << ")\n";
+  return os.str();
+}
+
+std::string Graph::dot(const std::string& name) const {
+  std::ostringstream os;
+  auto quote = [](std::string s) {
+    std::string out;
+    for (char c : s) out += c == '"' ? std::string("\\\"") : std::string(1, c);
+    return "\"" + out + "\"";
+  };
+  os << "digraph " << quote(name) << " {\n  node [shape=box, fontname=\"monospace\"];\n";
+  std::map<int, std::string> producer;  // value -> dot node
+  for (size_t i = 0; i < inputs_.size(); ++i) {
+    if (inputs_[i] < 0) continue;
+    const std::string id = "in" + std::to_string(i);
+    os << "  " << id << " [shape=ellipse, label=" << quote("input " + std::to_string(i) + "\\n" + type_of(values_[static_cast<size_t>(inputs_[i])].tensor)) << "];\n";
+    producer[inputs_[i]] = id;
+  }
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& n = nodes_[i];
+    if (n.removed) continue;
+    const std::string id = "n" + std::to_string(i);
+    std::string label = n.op + (n.attrs.empty() ? "" : "\\n" + n.attrs);
+    for (int v : n.outputs) label += "\\n" + (v < 0 ? std::string("None") : type_of(values_[static_cast<size_t>(v)].tensor));
+    os << "  " << id << " [label=" << quote(label) << "];\n";
+    for (int v : n.inputs) {
+      if (v < 0) continue;
+      auto it = producer.find(v);
+      if (it == producer.end()) {
+        const std::string c = "c" + std::to_string(v);
+        os << "  " << c << " [shape=note, label=" << quote("constant\\n" + type_of(values_[static_cast<size_t>(v)].tensor)) << "];\n";
+        it = producer.emplace(v, c).first;
+      }
+      os << "  " << it->second << " -> " << id << ";\n";
+    }
+    for (int v : n.outputs) {
+      if (v >= 0) producer[v] = id;
+    }
+  }
+  for (size_t i = 0; i < outputs_.size(); ++i) {
+    const std::string id = "out" + std::to_string(i);
+    os << "  " << id << " [shape=ellipse, label=" << quote("output " + std::to_string(i)) << "];\n";
+    auto it = producer.find(outputs_[i]);
+    if (it != producer.end()) os << "  " << it->second << " -> " << id << ";\n";
+  }
+  os << "}\n";
+  return os.str();
+}
+
+}  // namespace keras::graph
