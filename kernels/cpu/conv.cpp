@@ -1,3 +1,4 @@
+#include <keras/kernels/conv_dims.h>
 #include <keras/kernels/cpu/cpu_kernels.h>
 #include <keras/kernels/cpu/dnnl_context.h>
 #include <keras/kernels/cpu/loops.h>
@@ -16,63 +17,7 @@ namespace {
 using dt = dnnl::memory::data_type;
 using tag = dnnl::memory::format_tag;
 
-// One convolution's sizes: batch, channels, groups and the spatial extents of src, dst and kernel.
-struct Dims {
-  size_t nsp = 0;  // spatial rank
-  int64_t n = 0, c = 0, o = 0, groups = 1;
-  std::vector<int64_t> in, out, k;
-};
-
-std::string geometry_str(const ConvGeometry& g) {
-  std::string s;
-  auto list = [&](const char* name, const std::vector<int64_t>& v) {
-    s += std::string(s.empty() ? "" : ", ") + name + "=(";
-    for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-    s += v.size() == 1 ? ",)" : ")";
-  };
-  list("strides", g.strides);
-  list("dilation", g.dilation);
-  list("padding_l", g.padding_l);
-  list("padding_r", g.padding_r);
-  return s + ", groups=" + std::to_string(g.groups);
-}
-
-// Reads and checks the sizes from src's and the weights' shapes (Keras layout (*k, C / groups, O)).
-Dims read_dims(const Shape& src, const Shape& weights, const ConvGeometry& g, const char* kernel) {
-  auto fail = [&](const std::string& why) {
-    return ValueError(std::string(kernel) + ": " + why + " (src " + src.str() + ", weights " + weights.str() + ", " +
-                      geometry_str(g) + ")");
-  };
-  Dims d;
-  if (src.rank() < 3 || src.rank() > 5 || weights.rank() != src.rank()) {
-    throw fail("expected src and weights of equal rank 3, 4 or 5");
-  }
-  d.nsp = static_cast<size_t>(src.rank() - 2);
-  if (g.strides.size() != d.nsp || g.dilation.size() != d.nsp || g.padding_l.size() != d.nsp ||
-      g.padding_r.size() != d.nsp) {
-    throw fail("expected one stride, dilation and padding per spatial axis");
-  }
-  const auto& sd = src.dims();
-  d.n = sd[0];
-  d.c = g.channels_first ? sd[1] : sd.back();
-  d.groups = g.groups;
-  d.o = weights.dims().back();
-  const int64_t cg = weights.dims()[d.nsp];
-  if (g.groups <= 0 || d.c != cg * g.groups || d.o % g.groups != 0) {
-    throw fail("channels do not match: src has " + std::to_string(d.c) + ", weights take " + std::to_string(cg) +
-               " per group and give " + std::to_string(d.o));
-  }
-  for (size_t i = 0; i < d.nsp; ++i) {
-    const int64_t in = sd[g.channels_first ? i + 2 : i + 1];
-    const int64_t k = weights.dims()[i];
-    if (g.strides[i] <= 0 || g.dilation[i] <= 0 || k <= 0) throw fail("strides, dilation and kernel must be positive");
-    const int64_t span = in + g.padding_l[i] + g.padding_r[i] - ((k - 1) * g.dilation[i] + 1);
-    d.in.push_back(in);
-    d.k.push_back(k);
-    d.out.push_back(span < 0 ? 0 : span / g.strides[i] + 1);
-  }
-  return d;
-}
+using Dims = ConvDims;
 
 Shape act_shape(const Dims& d, int64_t channels, const std::vector<int64_t>& spatial, bool channels_first) {
   std::vector<int64_t> s{d.n};
@@ -496,7 +441,7 @@ Tensor conv_forward(const ConvForwardArgs& a) {
     throw ValueError("conv_forward: operands must share a dtype");
   }
   if (dtype == DType::bfloat16) {
-    const Dims d = read_dims(a.src.shape(), a.weights.shape(), a.geometry, "conv_forward");
+    const Dims d = read_conv_dims(a.src.shape(), a.weights.shape(), a.geometry, "conv_forward");
     if (a.bias.defined()) check_shape(a.bias.shape(), Shape{d.o}, "conv_forward", "bias");
     Tensor dst = Tensor::empty(act_shape(d, d.o, d.out, a.geometry.channels_first), dtype, a.src.device());
     if (dst.size() == 0) return dst;
@@ -508,7 +453,7 @@ Tensor conv_forward(const ConvForwardArgs& a) {
                               a.activation}),
                 dtype);
   }
-  const Dims d = read_dims(a.src.shape(), a.weights.shape(), a.geometry, "conv_forward");
+  const Dims d = read_conv_dims(a.src.shape(), a.weights.shape(), a.geometry, "conv_forward");
   if (a.bias.defined()) check_shape(a.bias.shape(), Shape{d.o}, "conv_forward", "bias");
   Tensor dst = Tensor::empty(act_shape(d, d.o, d.out, a.geometry.channels_first), dtype, a.src.device());
   if (dst.size() == 0) return dst;
@@ -538,7 +483,7 @@ Tensor conv_backward_data(const ConvBackwardDataArgs& a) {
   require_float(dtype, "conv_backward_data");
   if (a.weights.dtype() != dtype) throw ValueError("conv_backward_data: operands must share a dtype");
   if (dtype == DType::bfloat16) {
-    const Dims d = read_dims(a.src_shape, a.weights.shape(), a.geometry, "conv_backward_data");
+    const Dims d = read_conv_dims(a.src_shape, a.weights.shape(), a.geometry, "conv_backward_data");
     check_shape(a.diff_dst.shape(), act_shape(d, d.o, d.out, a.geometry.channels_first), "conv_backward_data",
                 "diff_dst");
     Tensor diff_src = Tensor::empty(a.src_shape, dtype, a.diff_dst.device());
@@ -550,7 +495,7 @@ Tensor conv_backward_data(const ConvBackwardDataArgs& a) {
                                     a.geometry}),
                 dtype);
   }
-  const Dims d = read_dims(a.src_shape, a.weights.shape(), a.geometry, "conv_backward_data");
+  const Dims d = read_conv_dims(a.src_shape, a.weights.shape(), a.geometry, "conv_backward_data");
   check_shape(a.diff_dst.shape(), act_shape(d, d.o, d.out, a.geometry.channels_first), "conv_backward_data",
               "diff_dst");
   Tensor diff_src = Tensor::empty(a.src_shape, dtype, a.diff_dst.device());
@@ -573,7 +518,7 @@ Tensors conv_backward_weights(const ConvBackwardWeightsArgs& a) {
   require_float(dtype, "conv_backward_weights");
   if (a.diff_dst.dtype() != dtype) throw ValueError("conv_backward_weights: operands must share a dtype");
   if (dtype == DType::bfloat16) {
-    const Dims d = read_dims(a.src.shape(), a.weights_shape, a.geometry, "conv_backward_weights");
+    const Dims d = read_conv_dims(a.src.shape(), a.weights_shape, a.geometry, "conv_backward_weights");
     check_shape(a.diff_dst.shape(), act_shape(d, d.o, d.out, a.geometry.channels_first), "conv_backward_weights",
                 "diff_dst");
     Tensor diff_weights = Tensor::empty(a.weights_shape, dtype, a.src.device());
@@ -591,7 +536,7 @@ Tensors conv_backward_weights(const ConvBackwardWeightsArgs& a) {
     for (Tensor& t : out) t = cast(t, dtype);
     return out;
   }
-  const Dims d = read_dims(a.src.shape(), a.weights_shape, a.geometry, "conv_backward_weights");
+  const Dims d = read_conv_dims(a.src.shape(), a.weights_shape, a.geometry, "conv_backward_weights");
   check_shape(a.diff_dst.shape(), act_shape(d, d.o, d.out, a.geometry.channels_first), "conv_backward_weights",
               "diff_dst");
   Tensor diff_weights = Tensor::empty(a.weights_shape, dtype, a.src.device());
