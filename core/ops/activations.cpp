@@ -134,9 +134,10 @@ Tensor softmax(const Tensor& x, int64_t axis) {
   const int64_t a = normalize_axis(axis, xf.rank(), "softmax");
   Tensor y = kernels::softmax(xf, a, false);
   autograd::record(y, {xf}, [y, a](const Tensors& dy) {
-    // One kernel pass (CPU only so far), unless an outer tape records this backward to differentiate
-    // it again.
-    if (!autograd::tape_active() && dy[0].dtype() == y.dtype() && y.device().is_cpu()) {
+    // One kernel pass (CPU, float32/64 only so far), unless an outer tape records this backward to
+    // differentiate it again.
+    if (!autograd::tape_active() && dy[0].dtype() == y.dtype() && y.device().is_cpu() &&
+        (y.dtype() == DType::float32 || y.dtype() == DType::float64)) {
       return Tensors{kernels::softmax_backward(y, dy[0], a)};
     }
     return Tensors{y * (dy[0] - sum(dy[0] * y, a, true))};
