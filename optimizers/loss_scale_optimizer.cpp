@@ -1,5 +1,6 @@
 #include <keras/optimizers/loss_scale_optimizer.h>
 
+#include <keras/core/graph/trace.h>
 #include <keras/core/ops.h>
 #include <keras/optimizers/detail.h>
 
@@ -39,6 +40,9 @@ void LossScaleOptimizer::update_step(const Tensor& /*gradient*/, Variable& /*var
 }
 
 void LossScaleOptimizer::apply_gradients(const Tensors& grads, const std::vector<Variable>& variables) {
+  // Traced, the base class records the step as one host node that calls back here on each replay,
+  // so the finiteness check reads the gradients of that step instead of stopping the trace.
+  if (graph::detail::tracing()) return Optimizer::apply_gradients(grads, variables);
   if (grads.size() != variables.size()) {
     throw ValueError("Optimizer '" + name() + "': apply_gradients received " + std::to_string(grads.size()) +
                      " gradients for " + std::to_string(variables.size()) + " variables; they must match one to one");

@@ -262,7 +262,11 @@ size_t Graph::fuse_matmul_bias_relu() {
     const Tensor& yt = values_[static_cast<size_t>(y)].tensor;
     const Tensor& bt = values_[static_cast<size_t>(bias)].tensor;
     const Tensor& st = values_[static_cast<size_t>(add->outputs[0])].tensor;
-    if (bias == y || bt.rank() != 1 || bt.shape()[0] != yt.shape()[-1] || st.shape() != yt.shape() || bt.dtype() != yt.dtype()) {
+    // float32/float64 only: the half types' matmul casts its operands itself (a fused float16 replay
+    // crashed in that cast under mixed_float16; not yet understood).
+    const bool full_precision = yt.dtype() == DType::float32 || yt.dtype() == DType::float64;
+    if (!full_precision || bias == y || bt.rank() != 1 || bt.shape()[0] != yt.shape()[-1] || st.shape() != yt.shape() ||
+        bt.dtype() != yt.dtype()) {
       continue;
     }
     int out = add->outputs[0];

@@ -151,7 +151,7 @@ TEST_CASE("an AutocastScope casts autocast variables only") {
     CHECK(a.dtype() == DType::float32);
   }
   CHECK(a.value().dtype() == DType::float32);
-  CHECK_THROWS_AS(AutocastScope(DType::int32), ValueError);
+  CHECK_THROWS_AS(AutocastScope{DType::int32}, ValueError);
 }
 
 TEST_CASE("a mixed_bfloat16 model trains: the loss falls and the variables stay float32") {
