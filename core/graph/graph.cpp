@@ -262,11 +262,7 @@ size_t Graph::fuse_matmul_bias_relu() {
     const Tensor& yt = values_[static_cast<size_t>(y)].tensor;
     const Tensor& bt = values_[static_cast<size_t>(bias)].tensor;
     const Tensor& st = values_[static_cast<size_t>(add->outputs[0])].tensor;
-    // float32/float64 only: the half types' matmul casts its operands itself (a fused float16 replay
-    // crashed in that cast under mixed_float16; not yet understood).
-    const bool full_precision = yt.dtype() == DType::float32 || yt.dtype() == DType::float64;
-    if (!full_precision || bias == y || bt.rank() != 1 || bt.shape()[0] != yt.shape()[-1] || st.shape() != yt.shape() ||
-        bt.dtype() != yt.dtype()) {
+    if (bias == y || bt.rank() != 1 || bt.shape()[0] != yt.shape()[-1] || st.shape() != yt.shape() || bt.dtype() != yt.dtype()) {
       continue;
     }
     int out = add->outputs[0];
@@ -275,20 +271,26 @@ size_t Graph::fuse_matmul_bias_relu() {
     Tensor src = values_[static_cast<size_t>(mm.inputs[0])].tensor, weights = values_[static_cast<size_t>(mm.inputs[1])].tensor;
     const bool ts = mm.attrs.find("transpose_src=true") != std::string::npos;
     const bool tw = mm.attrs.find("transpose_weights=true") != std::string::npos;
-    add->removed = true;
+    mm.removed = true;
     if (with_relu) {
       relu->removed = true;
       out = relu->outputs[0];
     }
-    mm.inputs[2] = bias;
-    mm.outputs = {out};
-    mm.attrs = std::string("transpose_src=") + (ts ? "true" : "false") + " transpose_weights=" + (tw ? "true" : "false") +
-               " relu=" + (with_relu ? "true" : "false") + " (fused bias" + (with_relu ? " + relu)" : ")");
-    mm.cse_key.clear();
-    mm.kernel = [src, weights, b = bt, ts, tw, with_relu]() {
+    // The fused call takes the add's place, not the matmul's: the bias may be produced between the
+    // two (a variable read traced after the matmul), and a replay runs nodes in order.
+    Node& fused_node = *add;
+    fused_node.kind = NodeKind::kernel;
+    fused_node.op = "matmul";
+    fused_node.inputs = {mm.inputs[0], mm.inputs[1], bias};
+    fused_node.outputs = {out};
+    fused_node.attrs = std::string("transpose_src=") + (ts ? "true" : "false") + " transpose_weights=" +
+                       (tw ? "true" : "false") + " relu=" + (with_relu ? "true" : "false") + " (fused bias" +
+                       (with_relu ? " + relu)" : ")");
+    fused_node.cse_key.clear();
+    fused_node.kernel = [src, weights, b = bt, ts, tw, with_relu]() {
       return Tensors{kernels::matmul({src, weights, b, ts, tw, with_relu})};
     };
-    values_[static_cast<size_t>(out)].producer = static_cast<int>(i);
+    values_[static_cast<size_t>(out)].producer = static_cast<int>(&fused_node - nodes_.data());
     ++fused;
   }
   planned_ = false;

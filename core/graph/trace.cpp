@@ -127,13 +127,14 @@ void on_view(const Tensor& view) {
   auto it = tr.by_storage.find(view.storage().get());
   if (it == tr.by_storage.end() || tr.by_id.count(view.id())) return;
   const int owner = it->second;
-  const Tensor& base = tr.graph->values()[static_cast<size_t>(owner)].tensor;
+  // Read before add_output, which may move the values (and a reference into them).
+  const int64_t base_offset = static_cast<int64_t>(tr.graph->values()[static_cast<size_t>(owner)].tensor.offset());
   const int index = Builder::node_index(tr);
   const int out = Builder::add_output(tr, view, index);
   Node& n = Builder::add_node(tr, NodeKind::view, "view");
   n.inputs = {owner};
   n.outputs = {out};
-  n.view_offset = static_cast<int64_t>(view.offset()) - static_cast<int64_t>(base.offset());
+  n.view_offset = static_cast<int64_t>(view.offset()) - base_offset;
   n.attrs = "offset=" + std::to_string(n.view_offset);
 }
 
