@@ -17,6 +17,8 @@
 using namespace keras;
 using keras::testing::keras_fixture;
 using keras::testing::read_bytes;
+using keras::testing::read_json;
+using keras::testing::tensor_from_json;
 using keras::testing::TempDir;
 using keras::testing::to_bytes;
 using keras::testing::write_bytes;
@@ -24,30 +26,14 @@ using nlohmann::json;
 
 namespace {
 
-json expected() {
-  const auto bytes = read_bytes(keras_fixture("mlp.expected.json"));
-  return json::parse(bytes.begin(), bytes.end());
-}
-
-Tensor tensor_from(const json& values, const json& shape) {
-  std::vector<float> flat;
-  std::function<void(const json&)> walk = [&](const json& v) {
-    if (v.is_array()) {
-      for (const json& x : v) walk(x);
-    } else {
-      flat.push_back(v.get<float>());
-    }
-  };
-  walk(values);
-  return Tensor::from_vector(flat, Shape(shape.get<std::vector<int64_t>>()));
-}
+json expected() { return read_json(keras_fixture("mlp.expected.json")); }
 
 // The fixture's batch through `model`, against what Keras predicted, within its tolerance.
 void check_predictions(Model& model) {
   const json e = expected();
   const json& mlp = e["mlp"];
-  const Tensor x = tensor_from(mlp["inputs"]["values"][0], mlp["inputs"]["shapes"][0]);
-  const Tensor want = tensor_from(mlp["outputs"]["values"][0], mlp["outputs"]["shapes"][0]);
+  const Tensor x = tensor_from_json(mlp["inputs"]["values"][0], mlp["inputs"]["shapes"][0]);
+  const Tensor want = tensor_from_json(mlp["outputs"]["values"][0], mlp["outputs"]["shapes"][0]);
   keras::testing::check_allclose(model.predict(x), want, e["tolerance"]["rtol"].get<double>(),
                                  e["tolerance"]["atol"].get<double>());
 }

@@ -16,28 +16,14 @@
 using namespace keras;
 using keras::testing::keras_fixture;
 using keras::testing::read_bytes;
+using keras::testing::read_json;
+using keras::testing::tensor_from_json;
 using keras::testing::TempDir;
 using nlohmann::json;
 
 namespace {
 
-json expected() {
-  const auto bytes = read_bytes(keras_fixture("mlp.expected.json"));
-  return json::parse(bytes.begin(), bytes.end());
-}
-
-Tensor tensor_from(const json& values, const json& shape) {
-  std::vector<float> flat;
-  std::function<void(const json&)> walk = [&](const json& v) {
-    if (v.is_array()) {
-      for (const json& x : v) walk(x);
-    } else {
-      flat.push_back(v.get<float>());
-    }
-  };
-  walk(values);
-  return Tensor::from_vector(flat, Shape(shape.get<std::vector<int64_t>>()));
-}
+json expected() { return read_json(keras_fixture("mlp.expected.json")); }
 
 const io::H5StringType kFixed{.variable_length = false, .utf8 = false};
 
@@ -137,8 +123,8 @@ TEST_CASE("mlp.h5 written by Keras 3.16 loads and predicts what Keras predicted"
   CHECK(model->name() == "mlp");
   const json e = expected();
   const json& mlp = e["mlp"];
-  const Tensor x = tensor_from(mlp["inputs"]["values"][0], mlp["inputs"]["shapes"][0]);
-  const Tensor want = tensor_from(mlp["outputs"]["values"][0], mlp["outputs"]["shapes"][0]);
+  const Tensor x = tensor_from_json(mlp["inputs"]["values"][0], mlp["inputs"]["shapes"][0]);
+  const Tensor want = tensor_from_json(mlp["outputs"]["values"][0], mlp["outputs"]["shapes"][0]);
   keras::testing::check_allclose(model->predict(x), want, e["tolerance"]["rtol"].get<double>(),
                                  e["tolerance"]["atol"].get<double>());
   // The same weights as the .keras file of the same model.
@@ -311,8 +297,8 @@ TEST_CASE("Legacy model configs are Keras's: layer dicts without module, Keras 2
 TEST_CASE("A file in tf.keras 2's layout, written by h5py, loads and predicts what NumPy computed") {
   const auto text = read_bytes(keras_fixture("keras2_style.json"));
   const json want = json::parse(text.begin(), text.end());
-  const Tensor x = tensor_from(want["x"], json::array({5, 3}));
-  const Tensor y = tensor_from(want["y"], json::array({5, 2}));
+  const Tensor x = tensor_from_json(want["x"], json::array({5, 3}));
+  const Tensor y = tensor_from_json(want["y"], json::array({5, 2}));
   std::shared_ptr<Model> model = load_model(keras_fixture("keras2_style.h5"));
   CHECK(model->layers().size() == 3);
   CHECK(model->layers()[1]->class_name() == "Rescaling");

@@ -15,8 +15,7 @@ using nlohmann::json;
 namespace {
 
 json fixture_layout() {
-  const auto bytes = keras::testing::read_bytes(keras_fixture("mlp.expected.json"));
-  return json::parse(bytes.begin(), bytes.end())["mlp"]["layout"]["mlp.keras"]["weights_h5"]["entries"];
+  return keras::testing::read_json(keras_fixture("mlp.expected.json"))["mlp"]["layout"]["mlp.keras"]["weights_h5"]["entries"];
 }
 
 double sum_of(const Variable& v) {

@@ -16,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <string>
 #include <vector>
@@ -57,6 +58,25 @@ inline void write_bytes(const std::string& path, const std::vector<uint8_t>& byt
 }
 
 inline std::vector<uint8_t> to_bytes(const std::string& s) { return {s.begin(), s.end()}; }
+
+inline nlohmann::json read_json(const std::string& path) {
+  const std::vector<uint8_t> bytes = read_bytes(path);
+  return nlohmann::json::parse(bytes.begin(), bytes.end());
+}
+
+/// A float32 tensor of `shape` from a fixture's nested JSON list of numbers.
+inline Tensor tensor_from_json(const nlohmann::json& values, const nlohmann::json& shape) {
+  std::vector<float> flat;
+  std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& v) {
+    if (v.is_array()) {
+      for (const nlohmann::json& x : v) walk(x);
+    } else {
+      flat.push_back(v.get<float>());
+    }
+  };
+  walk(values);
+  return Tensor::from_vector(flat, Shape(shape.get<std::vector<int64_t>>()));
+}
 
 // --- zip
 

@@ -18,6 +18,8 @@
 using namespace keras;
 using keras::testing::keras_fixture;
 using keras::testing::read_bytes;
+using keras::testing::read_json;
+using keras::testing::tensor_from_json;
 using keras::testing::TempDir;
 using nlohmann::json;
 
@@ -49,24 +51,6 @@ Run cli(const TempDir& dir, const std::string& args, const std::string& env = ""
   return run;
 }
 
-json load_json(const std::string& path) {
-  const auto bytes = read_bytes(path);
-  return json::parse(bytes.begin(), bytes.end());
-}
-
-Tensor tensor_from(const json& values, const json& shape) {
-  std::vector<float> flat;
-  std::function<void(const json&)> walk = [&](const json& v) {
-    if (v.is_array()) {
-      for (const json& x : v) walk(x);
-    } else {
-      flat.push_back(v.get<float>());
-    }
-  };
-  walk(values);
-  return Tensor::from_vector(flat, Shape(shape.get<std::vector<int64_t>>()));
-}
-
 bool same_bytes(const Tensor& a, const Tensor& b) {
   return a.shape() == b.shape() && a.dtype() == b.dtype() && std::memcmp(a.data(), b.data(), a.nbytes()) == 0;
 }
@@ -88,12 +72,12 @@ std::shared_ptr<Model> two_way_model() {
 TEST_SUITE("tools") {
 
 TEST_CASE("keras-cli predict on Keras's mlp.keras and mlp.h5 matches what Keras predicted") {
-  const json e = load_json(keras_fixture("mlp.expected.json"));
+  const json e = read_json(keras_fixture("mlp.expected.json"));
   const json& mlp = e["mlp"];
   const double rtol = e["tolerance"]["rtol"].get<double>(), atol = e["tolerance"]["atol"].get<double>();
   TempDir dir;
-  io::save_npy(dir / "x.npy", tensor_from(mlp["inputs"]["values"][0], mlp["inputs"]["shapes"][0]));
-  const Tensor want = tensor_from(mlp["outputs"]["values"][0], mlp["outputs"]["shapes"][0]);
+  io::save_npy(dir / "x.npy", tensor_from_json(mlp["inputs"]["values"][0], mlp["inputs"]["shapes"][0]));
+  const Tensor want = tensor_from_json(mlp["outputs"]["values"][0], mlp["outputs"]["shapes"][0]);
   for (const char* file : {"mlp.keras", "mlp.h5"}) {
     INFO(file);
     const Run run = cli(dir, "predict " + quoted(keras_fixture(file)) + " --input " + quoted(dir / "x.npy") +
@@ -114,15 +98,15 @@ TEST_CASE("keras-cli predict on Keras's mlp.keras and mlp.h5 matches what Keras 
 }
 
 TEST_CASE("keras-cli predict runs a Keras 2 file and converts float64 inputs to the model's float32") {
-  const json want = load_json(keras_fixture("keras2_style.json"));
+  const json want = read_json(keras_fixture("keras2_style.json"));
   TempDir dir;
-  io::save_npy(dir / "x.npy", tensor_from(want["x"], json::array({5, 3})).astype(DType::float64));
+  io::save_npy(dir / "x.npy", tensor_from_json(want["x"], json::array({5, 3})).astype(DType::float64));
   const Run run = cli(dir, "predict " + quoted(keras_fixture("keras2_style.h5")) + " --input " + quoted(dir / "x.npy") +
                                " --output " + quoted(dir / "y.npy"));
   REQUIRE_MESSAGE(run.status == 0, run.err);
   const Tensor y = io::load_npy(dir / "y.npy");
   CHECK(y.dtype() == DType::float32);
-  keras::testing::check_allclose(y, tensor_from(want["y"], json::array({5, 2})), 1e-5, 1e-5);
+  keras::testing::check_allclose(y, tensor_from_json(want["y"], json::array({5, 2})), 1e-5, 1e-5);
 }
 
 TEST_CASE("keras-cli convert between .keras, .h5 and .json + .weights.h5 keeps predictions identical") {
