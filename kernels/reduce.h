@@ -20,4 +20,12 @@ Tensor reduce(const ReduceArgs& args);
 /// Index (int32) of the largest (or smallest) element along `axis`; the first one on ties, as NumPy.
 Tensor arg_reduce(const Tensor& src, int64_t axis, bool keepdims, bool is_max);
 
+/// arg_reduce's geometry, the same for every backend: src seen as (outer, r, inner) around `axis`,
+/// and the output's shape. ValueError (NumPy's message) when the axis is empty.
+struct ArgReduceDims {
+  Shape out;
+  int64_t outer = 1, r = 0, inner = 1;
+};
+ArgReduceDims arg_reduce_dims(const Shape& src, int64_t axis, bool keepdims);
+
 }  // namespace keras::kernels

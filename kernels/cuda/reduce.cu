@@ -531,20 +531,9 @@ Tensor reduce(const ReduceArgs& args) {
 
 Tensor arg_reduce(const Tensor& src, int64_t axis, bool keepdims, bool is_max) {
   cudaStream_t s = prepare(src.device(), "arg_reduce");
-  const auto& sd = src.shape().dims();
-  const int64_t r = sd[static_cast<size_t>(axis)];
-  if (r == 0) throw ValueError("argmax/argmin: attempt to get the index of an empty axis of shape " + src.shape().str());
-  std::vector<int64_t> out_dims;
-  int64_t outer = 1, inner = 1;
-  for (size_t d = 0; d < sd.size(); ++d) {
-    if (static_cast<int64_t>(d) == axis) {
-      if (keepdims) out_dims.push_back(1);
-      continue;
-    }
-    out_dims.push_back(sd[d]);
-    (static_cast<int64_t>(d) < axis ? outer : inner) *= sd[d];
-  }
-  Tensor dst = Tensor::empty(Shape(out_dims), DType::int32, src.device());
+  const ArgReduceDims dims = arg_reduce_dims(src.shape(), axis, keepdims);
+  const int64_t outer = dims.outer, r = dims.r, inner = dims.inner;
+  Tensor dst = Tensor::empty(dims.out, DType::int32, src.device());
   if (dst.size() == 0) return dst;
   visit_all(src.dtype(), [&](auto tag) {
     using T = decltype(tag);
