@@ -1,5 +1,6 @@
 #pragma once
 #include <keras/callbacks/callback.h>
+#include <keras/core/repr.h>
 
 #include <optional>
 #include <string>
@@ -8,8 +9,7 @@
 /// direction of a compiled metric.
 namespace keras::callbacks::detail {
 
-/// Python's repr of a float ("0.1", "1e-05", "100.0", "nan", "inf"), as Keras's messages and CSV rows print it.
-std::string float_repr(double value);
+using keras::float_repr;
 /// Python's warnings.warn: "UserWarning: <message>" on stderr.
 void warn(const std::string& message);
 /// Keras's metric._direction for the compiled metric of `model` called `name`: true ("up") or

@@ -80,6 +80,8 @@ size_t dtype_size(DType dtype) {
   return 1;
 }
 
+bool is_half(DType d) { return d == DType::float16 || d == DType::bfloat16; }
+
 bool is_floating(DType d) {
   return d == DType::float32 || d == DType::float64 || d == DType::float16 || d == DType::bfloat16;
 }

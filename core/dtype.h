@@ -48,6 +48,8 @@ DType dtype_from_name(std::string_view name);
 size_t dtype_size(DType dtype);
 bool is_floating(DType dtype);
 bool is_integer(DType dtype);  // int32, int64, uint8 (not bool)
+/// float16 or bfloat16: the types computed in float32 where a kernel lacks them.
+bool is_half(DType dtype);
 /// The dtype both operands of a binary op are cast to (NumPy/JAX-like lattice:
 /// bool < uint8 < int32 < int64 < float16|bfloat16 < float32 < float64; float16 with bfloat16 gives float32).
 DType promote_types(DType a, DType b);

@@ -1,6 +1,7 @@
 #include <keras/io/atomic_file.h>
 
 #include <keras/core/errors.h>
+#include <keras/io/io_utils.h>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -13,9 +14,7 @@
 
 namespace keras::io {
 
-namespace {
-std::string errno_text() { return std::strerror(errno); }
-}  // namespace
+using detail::errno_text;
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   static std::atomic<uint64_t> counter{0};

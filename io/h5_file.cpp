@@ -1,6 +1,7 @@
 #include <keras/io/h5_file.h>
 
 #include <keras/core/errors.h>
+#include <keras/io/io_utils.h>
 
 #include <hdf5.h>
 
@@ -100,7 +101,7 @@ class Id {
 
 // Limits on what untrusted files may claim.
 constexpr int64_t kMaxDimension = int64_t{1} << 40;
-constexpr uint64_t kMaxDeflateRatio = 1032;  // deflate's best case: 258 bytes per 2 bits
+using detail::kMaxDeflateRatio;
 constexpr uint64_t kMaxAttributeElements = uint64_t{1} << 24;
 constexpr uint64_t kMaxAttributeBytes = uint64_t{256} << 20;
 

@@ -1,5 +1,7 @@
 #include <keras/io/idx.h>
 
+#include <keras/io/io_utils.h>
+
 #include <zlib.h>
 
 #include <sys/stat.h>
@@ -17,12 +19,11 @@ namespace keras::io {
 
 namespace {
 
-// Deflate emits at most 258 bytes per 2 bits of input: a file claiming more data per compressed byte lies.
-constexpr uint64_t kMaxDeflateRatio = 1032;
+using detail::kMaxDeflateRatio;
 // The file grows its buffer as data actually arrives, starting here, so a header's claim costs nothing.
 constexpr size_t kFirstChunk = size_t{1} << 20;
 
-[[noreturn]] void invalid(const std::string& path, const std::string& problem) {
+[[noreturn]] void invalid_idx(const std::string& path, const std::string& problem) {
   throw ValueError("Invalid IDX file '" + path + "': " + problem);
 }
 
@@ -79,7 +80,7 @@ class Reader {
   [[noreturn]] void truncated(const std::string& detail) {
     int status = Z_OK;
     gzerror(file_.get(), &status);
-    invalid(path_, std::string(status == Z_BUF_ERROR ? "the compressed stream is truncated" : "truncated") + ": " +
+    invalid_idx(path_, std::string(status == Z_BUF_ERROR ? "the compressed stream is truncated" : "truncated") + ": " +
                        detail);
   }
 
@@ -88,7 +89,7 @@ class Reader {
     int status = Z_OK;
     const char* message = gzerror(file_.get(), &status);
     if (status == Z_ERRNO) throw RuntimeError("Cannot read IDX file '" + path_ + "': " + std::strerror(errno));
-    invalid(path_, std::string("corrupt gzip data: ") + message);
+    invalid_idx(path_, std::string("corrupt gzip data: ") + message);
   }
 
   std::string path_;
@@ -122,7 +123,7 @@ Tensor load_idx(const std::string& path) {
   uint8_t magic[4];
   in.read_exact(magic, 4, "the magic number");
   if (magic[0] != 0 || magic[1] != 0) {
-    invalid(path, "bad magic number: expected two zero bytes, a type code and a rank, but the file starts with " +
+    invalid_idx(path, "bad magic number: expected two zero bytes, a type code and a rank, but the file starts with " +
                       std::to_string(magic[0]) + ", " + std::to_string(magic[1]));
   }
   const ElementType* type = nullptr;
@@ -130,7 +131,7 @@ Tensor load_idx(const std::string& path) {
     if (t.code == magic[2]) type = &t;
   }
   if (!type) {
-    invalid(path, "unknown element type code " + std::to_string(magic[2]) +
+    invalid_idx(path, "unknown element type code " + std::to_string(magic[2]) +
                       " (expected 8 uint8, 9 int8, 11 int16, 12 int32, 13 float32 or 14 float64)");
   }
   const size_t rank = magic[3];
@@ -151,7 +152,7 @@ Tensor load_idx(const std::string& path) {
   const uint64_t available = in.compressed() ? in.file_size() * kMaxDeflateRatio : in.file_size() - header_bytes;
   if (overflow || data_bytes > available) {
     const std::string need = overflow ? "more bytes than can be addressed" : std::to_string(data_bytes) + " bytes";
-    invalid(path, "the dimensions " + shape_text(dims) + " of " + type->name + " need " + need +
+    invalid_idx(path, "the dimensions " + shape_text(dims) + " of " + type->name + " need " + need +
                       " of data, more than the file of " + std::to_string(in.file_size()) + " bytes can hold");
   }
 
@@ -169,7 +170,7 @@ Tensor load_idx(const std::string& path) {
   }
   uint8_t extra;
   if (in.read_some(&extra, 1) != 0) {
-    invalid(path, "unexpected bytes after the " + std::to_string(data_bytes) + " bytes of data that the dimensions " +
+    invalid_idx(path, "unexpected bytes after the " + std::to_string(data_bytes) + " bytes of data that the dimensions " +
                       shape_text(dims) + " of " + type->name + " describe");
   }
 

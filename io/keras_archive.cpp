@@ -2,6 +2,7 @@
 
 #include <keras/core/errors.h>
 #include <keras/io/atomic_file.h>
+#include <keras/io/io_utils.h>
 
 #include <nlohmann/json.hpp>
 #include <zip.h>
@@ -20,12 +21,16 @@ namespace keras::io {
 
 namespace {
 
+using detail::Archive;
+using detail::EntryCloser;
+using detail::kMaxDeflateRatio;
+using detail::zip_error_text;
+
 constexpr const char* kConfigName = "config.json";
 constexpr const char* kMetadataName = "metadata.json";
 constexpr const char* kWeightsName = "model.weights.h5";
 constexpr uint64_t kMaxConfigBytes = uint64_t{64} << 20;
 constexpr uint64_t kMaxMetadataBytes = uint64_t{1} << 20;
-constexpr uint64_t kMaxDeflateRatio = 1032;  // deflate's best case: 258 bytes per 2 bits
 constexpr int kMaxJsonDepth = 512;
 
 void dump(const Config& value, std::string& out) {
@@ -68,23 +73,6 @@ void dump(const Config& value, std::string& out) {
       out += value.dump(-1, ' ', true);
   }
 }
-
-std::string zip_error_text(int code) {
-  zip_error_t error;
-  zip_error_init_with_code(&error, code);
-  std::string text = zip_error_strerror(&error);
-  zip_error_fini(&error);
-  return text;
-}
-
-struct ArchiveCloser {
-  void operator()(zip_t* za) const { zip_discard(za); }
-};
-using Archive = std::unique_ptr<zip_t, ArchiveCloser>;
-
-struct EntryCloser {
-  void operator()(zip_file_t* f) const { zip_fclose(f); }
-};
 
 [[noreturn]] void invalid(const std::string& path, const std::string& problem) {
   throw ValueError("Invalid .keras file '" + path + "': " + problem);

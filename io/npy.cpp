@@ -1,6 +1,7 @@
 #include <keras/io/npy.h>
 
 #include <keras/io/atomic_file.h>
+#include <keras/io/io_utils.h>
 
 #include <zip.h>
 
@@ -21,6 +22,12 @@ namespace keras::io {
 
 namespace {
 
+using detail::Archive;
+using detail::EntryCloser;
+using detail::errno_text;
+using detail::kMaxDeflateRatio;
+using detail::zip_error_text;
+
 constexpr char kMagic[] = "\x93NUMPY";
 constexpr size_t kMagicSize = 6;
 // NumPy refuses longer headers unless the file is trusted (numpy.lib.format._MAX_HEADER_SIZE).
@@ -28,14 +35,12 @@ constexpr uint64_t kMaxHeaderSize = 10000;
 // NumPy allows 32 dimensions (64 since 2.0): more is a malformed file, not a real array.
 constexpr size_t kMaxRank = 64;
 // Deflate emits at most 258 bytes per 2 bits of input: a larger claimed ratio is a lie (zip bomb).
-constexpr uint64_t kMaxDeflateRatio = 1032;
 constexpr bool kLittleEndian = std::endian::native == std::endian::little;
 
 [[noreturn]] void invalid(std::string_view source, const std::string& problem) {
   throw ValueError("Invalid .npy data in '" + std::string(source) + "': " + problem);
 }
 
-std::string errno_text() { return std::strerror(errno); }
 
 // A forward-only stream of `size` bytes: a file, a buffer or a zip entry.
 class ByteSource {
@@ -397,23 +402,6 @@ Tensor host_copy(const Tensor& t, const char* who) {
 }
 
 // --- .npz: a zip of .npy entries.
-
-std::string zip_error_text(int code) {
-  zip_error_t error;
-  zip_error_init_with_code(&error, code);
-  std::string text = zip_error_strerror(&error);
-  zip_error_fini(&error);
-  return text;
-}
-
-struct ArchiveCloser {
-  void operator()(zip_t* za) const { zip_discard(za); }
-};
-using Archive = std::unique_ptr<zip_t, ArchiveCloser>;
-
-struct EntryCloser {
-  void operator()(zip_file_t* f) const { zip_fclose(f); }
-};
 
 class ZipEntrySource final : public ByteSource {
  public:

@@ -4,6 +4,9 @@
 
 #include <keras/kernels/matmul.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -37,6 +40,20 @@ bool detail::log_graphs() {
     return v && std::string(v) != "0" && std::string(v) != "";
   }();
   return on;
+}
+
+namespace {
+bool profile_graphs() {
+  static const bool on = [] {
+    const char* v = std::getenv("KERAS_PROFILE_GRAPHS");
+    return v && std::string(v) != "0" && std::string(v) != "";
+  }();
+  return on;
+}
+}  // namespace
+
+Graph::~Graph() {
+  if (replays_ > 0 && profile_graphs()) std::cerr << profile();
 }
 
 int Graph::add_value(const Tensor& t, int producer, bool constant) {
@@ -96,9 +113,17 @@ Tensors Graph::run(const Tensors& args) {
     TensorAccess::rebind(p, args[i].storage(), args[i].offset());
   }
   auto value = [&](int v) -> const Tensor& { return values_[static_cast<size_t>(v)].tensor; };
+  const bool timed = profile_graphs();
+  if (timed) {
+    node_seconds_.resize(nodes_.size(), 0.0);
+    ++replays_;
+  }
+  using clock = std::chrono::steady_clock;
+  clock::time_point started;
   for (size_t i = 0; i < nodes_.size(); ++i) {
     const Node& n = nodes_[i];
     if (n.removed) continue;
+    if (timed) started = clock::now();
     switch (n.kind) {
       case NodeKind::kernel: {
         const Tensors outs = n.kernel();
@@ -130,6 +155,7 @@ Tensors Graph::run(const Tensors& args) {
       }
     }
     for (int v : release_after_[i]) TensorAccess::rebind(value(v), nullptr, 0);
+    if (timed) node_seconds_[i] += std::chrono::duration<double>(clock::now() - started).count();
   }
   Tensors result;
   for (int v : outputs_) result.push_back(v < 0 ? Tensor() : values_[static_cast<size_t>(v)].constant ? value(v) : fresh_view(value(v)));
@@ -298,6 +324,7 @@ size_t Graph::fuse_matmul_bias_relu() {
 }
 
 void Graph::optimize(const std::string& name) {
+  name_ = name;
   const size_t before = node_count();
   const size_t folded = fold_constants();
   const size_t cse = eliminate_common_subexpressions();
@@ -352,6 +379,34 @@ std::string Graph::str() const {
   std::string outs;
   for (int v : outputs_) outs += (outs.empty() ? "" : ", ") + ref(v);
   os << "return (" << outs << ")\n";
+  return os.str();
+}
+
+std::string Graph::profile() const {
+  if (replays_ == 0) return "";
+  std::vector<size_t> order;
+  double total = 0;
+  for (size_t i = 0; i < node_seconds_.size(); ++i) {
+    if (nodes_[i].removed) continue;
+    order.push_back(i);
+    total += node_seconds_[i];
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return node_seconds_[a] > node_seconds_[b]; });
+  std::ostringstream os;
+  char line[96];
+  std::snprintf(line, sizeof line, "%.1f us per replay over %lld replays", 1e6 * total / static_cast<double>(replays_),
+                static_cast<long long>(replays_));
+  os << "[keras graph] profile of " << name_ << ": " << line << "\n";
+  for (size_t i : order) {
+    const Node& n = nodes_[i];
+    std::snprintf(line, sizeof line, "  %9.1f us %5.1f%%  ", 1e6 * node_seconds_[i] / static_cast<double>(replays_),
+                  total > 0 ? 100.0 * node_seconds_[i] / total : 0.0);
+    std::string outs;
+    for (int v : n.outputs) outs += (outs.empty() ? "" : ", ") + ref(v);
+    os << line << (outs.empty() ? "" : outs + " = ") << n.op << (n.attrs.empty() ? "" : "[" + n.attrs + "]");
+    if (!n.outputs.empty() && n.outputs[0] >= 0) os << " : " << type_of(values_[static_cast<size_t>(n.outputs[0])].tensor);
+    os << "\n";
+  }
   return os.str();
 }
 

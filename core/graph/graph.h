@@ -75,6 +75,14 @@ class Graph {
   std::string str() const;
   /// Graphviz DOT.
   std::string dot(const std::string& name = "function") const;
+  /// Time spent per node over the replays so far, slowest first (KERAS_PROFILE_GRAPHS=1 turns the
+  /// timing on and prints this when the graph is destroyed); empty when timing is off.
+  std::string profile() const;
+
+  Graph() = default;
+  ~Graph();
+  Graph(const Graph&) = delete;
+  Graph& operator=(const Graph&) = delete;
 
  private:
   friend struct Builder;
@@ -86,6 +94,9 @@ class Graph {
   std::vector<int> outputs_;
   std::vector<std::vector<int>> release_after_;  // per node: values whose last use it is
   bool planned_ = false;
+  std::vector<double> node_seconds_;  // KERAS_PROFILE_GRAPHS: per node, summed over replays
+  int64_t replays_ = 0;
+  std::string name_ = "function";
 };
 
 /// True while a keras::function traces on this thread (TF's tf.inside_function): code that would read

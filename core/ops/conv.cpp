@@ -7,6 +7,7 @@
 #include <keras/core/ops/elementwise.h>
 #include <keras/core/ops/manipulation.h>
 #include <keras/core/ops/reduction.h>
+#include <keras/core/repr.h>
 #include <keras/kernels/conv.h>
 
 #include <string>
@@ -17,8 +18,6 @@ using kernels::ConvActivation;
 using kernels::ConvGeometry;
 
 namespace {
-
-std::string tuple_str(const std::vector<int64_t>& v) { return Shape(v).str(); }
 
 int64_t channel_axis(const ConvGeometry& g, int64_t rank) { return g.channels_first ? 1 : rank - 1; }
 

@@ -6,6 +6,7 @@
 #include <keras/core/ops/detail.h>
 #include <keras/core/ops/elementwise.h>
 #include <keras/core/ops/reduction.h>
+#include <keras/core/repr.h>
 #include <keras/kernels/copy.h>
 
 #include <algorithm>
@@ -14,13 +15,6 @@
 namespace keras::ops {
 
 namespace {
-
-// A Python tuple of ints, for lists that are not shapes (start indices, repeats: may be negative).
-std::string tuple_str(const std::vector<int64_t>& values) {
-  std::string s = "(";
-  for (size_t i = 0; i < values.size(); ++i) s += (i ? ", " : "") + std::to_string(values[i]);
-  return s + (values.size() == 1 ? ",)" : ")");
-}
 
 // A strided view of a dense tensor: element i of the view is flat[offset + i . strides].
 struct View {

@@ -13,8 +13,6 @@ namespace keras::ops {
 
 namespace {
 
-bool is_half(DType d) { return d == DType::float16 || d == DType::bfloat16; }
-
 Tensor cast_to(const Tensor& v, DType dtype) { return v.defined() && v.dtype() != dtype ? cast(v, dtype) : v; }
 
 // (x - mean) / sqrt(variance + epsilon) over `axes` as ops, with the statistics recomputed from x, so

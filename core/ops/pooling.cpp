@@ -3,6 +3,7 @@
 #include <keras/core/gradient_tape.h>
 #include <keras/core/ops/conv_utils.h>
 #include <keras/core/ops/detail.h>
+#include <keras/core/repr.h>
 #include <keras/kernels/pool.h>
 
 namespace keras::ops {
@@ -14,11 +15,6 @@ using kernels::PoolWindow;
 
 const char* op_name(PoolAlgorithm a) { return a == PoolAlgorithm::max ? "max_pool" : "average_pool"; }
 
-std::string tuple_str(const std::vector<int64_t>& v) {
-  std::string s = "(";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + (v.size() == 1 ? ",)" : ")");
-}
 
 // Checks the arguments as Keras does and turns them into the kernel's explicit window.
 PoolWindow make_window(PoolAlgorithm alg, const Tensor& x, const std::vector<int64_t>& pool_size,

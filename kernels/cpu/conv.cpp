@@ -268,7 +268,7 @@ void backward_weights_dnnl(const ConvBackwardWeightsArgs& a, const Dims& d, cons
 // ---- Reference loops (float64, and any size oneDNN is not asked to do) ----
 
 // Sizes and element strides with the spatial axes padded in front to three, so one loop nest serves 1-D to 3-D.
-struct Loops {
+struct ConvLoops {
   int64_t n, c, o, cg, og;
   std::array<int64_t, 3> in{1, 1, 1}, out{1, 1, 1}, k{1, 1, 1}, s{1, 1, 1}, dl{1, 1, 1}, pl{0, 0, 0};
   int64_t x_n, x_c, y_n, y_c;
@@ -289,8 +289,8 @@ void act_strides(const std::array<int64_t, 3>& sp, int64_t channels, bool channe
   }
 }
 
-Loops make_loops(const Dims& d, const ConvGeometry& g) {
-  Loops p;
+ConvLoops make_loops(const Dims& d, const ConvGeometry& g) {
+  ConvLoops p;
   p.n = d.n;
   p.c = d.c;
   p.o = d.o;
@@ -317,7 +317,7 @@ Loops make_loops(const Dims& d, const ConvGeometry& g) {
 
 // Calls f(input offset, weights offset) for each kernel tap of output position (o0, o1, o2) that lands inside the input.
 template <class F>
-inline void for_each_tap(const Loops& p, int64_t o0, int64_t o1, int64_t o2, F&& f) {
+inline void for_each_tap(const ConvLoops& p, int64_t o0, int64_t o1, int64_t o2, F&& f) {
   for (int64_t k0 = 0; k0 < p.k[0]; ++k0) {
     const int64_t i0 = o0 * p.s[0] - p.pl[0] + k0 * p.dl[0];
     if (i0 < 0 || i0 >= p.in[0]) continue;
@@ -340,7 +340,7 @@ inline std::array<int64_t, 3> unflatten(int64_t r, const std::array<int64_t, 3>&
 }
 
 template <class T>
-void forward_loops(const Loops& p, const T* x, const T* w, const T* b, T* y, bool relu) {
+void forward_loops(const ConvLoops& p, const T* x, const T* w, const T* b, T* y, bool relu) {
   const int64_t positions = p.out_positions();
   const int64_t kvol = p.k[0] * p.k[1] * p.k[2];
   parallel_for(p.n * positions, p.o * p.cg * kvol, [&](int64_t begin, int64_t end) {
@@ -361,7 +361,7 @@ void forward_loops(const Loops& p, const T* x, const T* w, const T* b, T* y, boo
 }
 
 template <class T>
-void backward_data_loops(const Loops& p, const T* dy, const T* w, T* dx) {
+void backward_data_loops(const ConvLoops& p, const T* dy, const T* w, T* dx) {
   std::memset(static_cast<void*>(dx), 0, static_cast<size_t>(p.n * p.x_n) * sizeof(T));
   const int64_t positions = p.out_positions();
   const int64_t kvol = p.k[0] * p.k[1] * p.k[2];
@@ -384,7 +384,7 @@ void backward_data_loops(const Loops& p, const T* dy, const T* w, T* dx) {
 }
 
 template <class T>
-void backward_weights_loops(const Loops& p, const T* x, const T* dy, T* dw, T* db) {
+void backward_weights_loops(const ConvLoops& p, const T* x, const T* dy, T* dw, T* db) {
   const int64_t positions = p.out_positions();
   const int64_t kvol = p.k[0] * p.k[1] * p.k[2];
   // Each thread owns a range of output channels, so no two write the same weight.
@@ -407,8 +407,6 @@ void backward_weights_loops(const Loops& p, const T* x, const T* dy, T* dw, T* d
     }
   });
 }
-
-bool is_half(DType dtype) { return dtype == DType::float16 || dtype == DType::bfloat16; }
 
 // Runs a bf16 oneDNN convolution; false when oneDNN has no bf16 primitive for this CPU or shape
 // (creating it failed), so the caller upcasts to float32 instead. A failure is remembered per
@@ -458,7 +456,7 @@ Tensor conv_forward(const ConvForwardArgs& a) {
   Tensor dst = Tensor::empty(act_shape(d, d.o, d.out, a.geometry.channels_first), dtype, a.src.device());
   if (dst.size() == 0) return dst;
   if (d.c == 0) {  // an empty sum: the bias alone
-    const Loops p = make_loops(d, a.geometry);
+    const ConvLoops p = make_loops(d, a.geometry);
     visit_dtype(dtype, [&](auto t) {
       using T = decltype(t);
       if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {

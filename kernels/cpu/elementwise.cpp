@@ -20,11 +20,6 @@ std::vector<int64_t> broadcast_strides(const Shape& shape, const Shape& out) {
 
 namespace {
 
-bool is_half(DType d) { return d == DType::float16 || d == DType::bfloat16; }
-
-constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
-constexpr double kSeluScale = 1.0507009873554804934193349852946;
-
 template <class T>
 T apply_unary(UnaryOp op, T x, double alpha) {
   using std::abs;

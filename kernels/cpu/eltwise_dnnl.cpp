@@ -25,9 +25,6 @@ constexpr int64_t kMinTranscendental = 1024;
 constexpr int64_t kMinCheap = 4096;
 constexpr int64_t kMinBinary = 8192;
 
-constexpr float kSeluAlpha = 1.6732632423543772f;
-constexpr float kSeluScale = 1.0507009873554805f;
-
 struct Step {
   algorithm alg;
   float alpha = 0.f;
@@ -64,7 +61,7 @@ std::optional<Recipe> recipe_for(UnaryOp op, double alpha) {
     case UnaryOp::round: return Recipe{{algorithm::eltwise_round}, {}, kMinCheap};  // half to even, as nearbyint
     case UnaryOp::elu: return Recipe{{algorithm::eltwise_elu, a}, {}, kMinTranscendental};
     case UnaryOp::selu:
-      return Recipe{{algorithm::eltwise_elu, kSeluAlpha}, Step{algorithm::eltwise_linear, kSeluScale, 0.f},
+      return Recipe{{algorithm::eltwise_elu, static_cast<float>(kSeluAlpha)}, Step{algorithm::eltwise_linear, static_cast<float>(kSeluScale), 0.f},
                     kMinTranscendental};
     case UnaryOp::gelu: return Recipe{{algorithm::eltwise_gelu_erf}, {}, kMinTranscendental};
     case UnaryOp::gelu_tanh: return Recipe{{algorithm::eltwise_gelu_tanh}, {}, kMinTranscendental};

@@ -4,6 +4,10 @@
 
 namespace keras::kernels::cpu {
 
+/// SELU's constants (Klambauer et al. 2017), as Keras's.
+inline constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
+inline constexpr double kSeluScale = 1.0507009873554804934193349852946;
+
 /// Fills dst (src's shape, float32) with op(src) through a oneDNN eltwise primitive; false, touching
 /// nothing, where oneDNN lacks the op, differs from the loops, or is slower at this size.
 bool unary_dnnl(const UnaryArgs& args, const Tensor& dst);

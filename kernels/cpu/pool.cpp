@@ -13,12 +13,12 @@ namespace keras::kernels::cpu {
 namespace {
 
 // N, C and the spatial sizes of src and dst, whatever the layout.
-struct Geometry {
+struct PoolGeometry {
   int64_t n = 0, c = 0;
   std::vector<int64_t> in, out;
 };
 
-Geometry make_geometry(const Shape& src_shape, const PoolWindow& w, const char* who) {
+PoolGeometry make_geometry(const Shape& src_shape, const PoolWindow& w, const char* who) {
   const auto& d = src_shape.dims();
   const size_t k = w.kernel.size();
   if (d.size() != k + 2 || k < 1 || k > 3 || w.strides.size() != k || w.padding_l.size() != k ||
@@ -26,7 +26,7 @@ Geometry make_geometry(const Shape& src_shape, const PoolWindow& w, const char* 
     throw ValueError(std::string(who) + ": expected a rank-3 to rank-5 src with one kernel, stride and padding "
                      "per spatial axis, got src " + src_shape.str() + " and a " + std::to_string(k) + "-D window");
   }
-  Geometry g;
+  PoolGeometry g;
   g.n = d[0];
   g.c = w.channels_last ? d.back() : d[1];
   for (size_t i = 0; i < k; ++i) {
@@ -41,7 +41,7 @@ Geometry make_geometry(const Shape& src_shape, const PoolWindow& w, const char* 
   return g;
 }
 
-Shape dst_shape(const Geometry& g, bool channels_last) {
+Shape dst_shape(const PoolGeometry& g, bool channels_last) {
   std::vector<int64_t> d{g.n};
   if (!channels_last) d.push_back(g.c);
   d.insert(d.end(), g.out.begin(), g.out.end());
@@ -51,7 +51,7 @@ Shape dst_shape(const Geometry& g, bool channels_last) {
 
 // oneDNN runs float32; its primitives are cached per shape, window and layout.
 
-dnnl::memory::desc plain_md(const Geometry& g, const std::vector<int64_t>& spatial, bool channels_last) {
+dnnl::memory::desc plain_md(const PoolGeometry& g, const std::vector<int64_t>& spatial, bool channels_last) {
   using tag = dnnl::memory::format_tag;
   dnnl::memory::dims dims{g.n, g.c};
   dims.insert(dims.end(), spatial.begin(), spatial.end());
@@ -65,7 +65,7 @@ dnnl::algorithm dnnl_algorithm(PoolAlgorithm a) {
   return a == PoolAlgorithm::max ? dnnl::algorithm::pooling_max : dnnl::algorithm::pooling_avg_exclude_padding;
 }
 
-std::string cache_key(PoolAlgorithm a, const Geometry& g, const PoolWindow& w, bool training) {
+std::string cache_key(PoolAlgorithm a, const PoolGeometry& g, const PoolWindow& w, bool training) {
   std::string key;
   append_key(key, {static_cast<int64_t>(a), training, w.channels_last, g.n, g.c});
   for (const auto* v : {&g.in, &w.kernel, &w.strides, &w.padding_l, &w.padding_r}) {
@@ -75,13 +75,13 @@ std::string cache_key(PoolAlgorithm a, const Geometry& g, const PoolWindow& w, b
   return key;
 }
 
-dnnl::pooling_forward::desc forward_desc(PoolAlgorithm a, const Geometry& g, const PoolWindow& w, bool training) {
+dnnl::pooling_forward::desc forward_desc(PoolAlgorithm a, const PoolGeometry& g, const PoolWindow& w, bool training) {
   return {training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference, dnnl_algorithm(a),
           plain_md(g, g.in, w.channels_last), plain_md(g, g.out, w.channels_last), w.strides, w.kernel,
           w.padding_l, w.padding_r};
 }
 
-[[noreturn]] void rethrow(const dnnl::error& e, const char* who, const Geometry& g) {
+[[noreturn]] void rethrow(const dnnl::error& e, const char* who, const PoolGeometry& g) {
   std::string in;
   for (int64_t v : g.in) in += std::to_string(v) + ",";
   throw RuntimeError(std::string(who) + ": oneDNN could not create a pooling primitive for N=" + std::to_string(g.n) +
@@ -99,7 +99,7 @@ struct BackwardPrimitive {
   dnnl::memory::desc workspace_md;
 };
 
-PoolForwardResult forward_dnnl(const PoolForwardArgs& a, const Geometry& g, Tensor dst) {
+PoolForwardResult forward_dnnl(const PoolForwardArgs& a, const PoolGeometry& g, Tensor dst) {
   const bool training = a.training && a.algorithm == PoolAlgorithm::max;
   static PrimitiveCache<ForwardPrimitive> cache;
   const ForwardPrimitive p = cache.get(cache_key(a.algorithm, g, a.window, training), [&] {
@@ -125,7 +125,7 @@ PoolForwardResult forward_dnnl(const PoolForwardArgs& a, const Geometry& g, Tens
   return {dst, workspace};
 }
 
-void backward_dnnl(const PoolBackwardArgs& a, const Geometry& g, const Tensor& diff_src) {
+void backward_dnnl(const PoolBackwardArgs& a, const PoolGeometry& g, const Tensor& diff_src) {
   const PoolWindow& w = a.window;
   static PrimitiveCache<BackwardPrimitive> cache;
   const BackwardPrimitive p = cache.get(cache_key(a.algorithm, g, w, true), [&] {
@@ -155,17 +155,17 @@ void backward_dnnl(const PoolBackwardArgs& a, const Geometry& g, const Tensor& d
   dnnl_stream().wait();
 }
 
-// Loops run float64 (oneDNN has no f64 pooling) and max pooling gradients that lack a workspace.
+// PoolLoops run float64 (oneDNN has no f64 pooling) and max pooling gradients that lack a workspace.
 
 // The window as three spatial axes (missing leading ones of size 1) with element strides for
 // src and dst, so one triple loop serves 1-D, 2-D and 3-D and both layouts.
-struct Loops {
+struct PoolLoops {
   int64_t n, c;
   std::array<int64_t, 3> in{1, 1, 1}, out{1, 1, 1}, kernel{1, 1, 1}, stride{1, 1, 1}, pad{0, 0, 0};
   std::array<int64_t, 3> src_step{0, 0, 0}, dst_step{0, 0, 0};
   int64_t src_c_step, dst_c_step, src_batch, dst_batch;
 
-  Loops(const Geometry& g, const PoolWindow& w) : n(g.n), c(g.c) {
+  PoolLoops(const PoolGeometry& g, const PoolWindow& w) : n(g.n), c(g.c) {
     const size_t k = g.in.size(), off = 3 - k;
     for (size_t i = 0; i < k; ++i) {
       in[off + i] = g.in[i];
@@ -213,7 +213,7 @@ struct Loops {
 };
 
 template <class T>
-void forward_loops(PoolAlgorithm alg, const Loops& l, const T* src, T* dst) {
+void forward_loops(PoolAlgorithm alg, const PoolLoops& l, const T* src, T* dst) {
   const int64_t positions = l.outputs();
   const int64_t window = l.kernel[0] * l.kernel[1] * l.kernel[2];
   parallel_for(l.n * positions, l.c * window, [&](int64_t begin, int64_t end) {
@@ -244,7 +244,7 @@ void forward_loops(PoolAlgorithm alg, const Loops& l, const T* src, T* dst) {
 
 // Each batch element's windows may overlap, so threads split the batch only.
 template <class T>
-void backward_loops(PoolAlgorithm alg, const Loops& l, const T* diff_dst, const T* src, T* diff_src) {
+void backward_loops(PoolAlgorithm alg, const PoolLoops& l, const T* diff_dst, const T* src, T* diff_src) {
   const int64_t positions = l.outputs();
   std::memset(diff_src, 0, static_cast<size_t>(l.n * l.src_batch) * sizeof(T));
   parallel_for(l.n, positions * l.c * l.kernel[0] * l.kernel[1] * l.kernel[2], [&](int64_t begin, int64_t end) {
@@ -298,11 +298,11 @@ PoolForwardResult pool_forward(const PoolForwardArgs& a) {
     PoolForwardResult r = pool_forward({a.algorithm, src, a.window, a.training});
     return {cast(r.dst, dtype), r.workspace};
   }
-  const Geometry g = make_geometry(a.src.shape(), a.window, "pool_forward");
+  const PoolGeometry g = make_geometry(a.src.shape(), a.window, "pool_forward");
   Tensor dst = Tensor::empty(dst_shape(g, a.window.channels_last), dtype, a.src.device());
   if (dst.size() == 0) return {dst, Tensor()};
   if (dtype == DType::float32) return forward_dnnl(a, g, dst);
-  forward_loops<double>(a.algorithm, Loops(g, a.window), static_cast<const double*>(a.src.data()),
+  forward_loops<double>(a.algorithm, PoolLoops(g, a.window), static_cast<const double*>(a.src.data()),
                         static_cast<double*>(dst.mutable_data()));
   return {dst, Tensor()};
 }
@@ -319,7 +319,7 @@ Tensor pool_backward(const PoolBackwardArgs& a) {
     const Tensor src = a.src.defined() ? cast(a.src, DType::float32) : Tensor();
     return cast(pool_backward({a.algorithm, diff_dst, a.src_shape, a.window, src, a.workspace}), dtype);
   }
-  const Geometry g = make_geometry(a.src_shape, a.window, "pool_backward");
+  const PoolGeometry g = make_geometry(a.src_shape, a.window, "pool_backward");
   if (a.diff_dst.shape() != dst_shape(g, a.window.channels_last)) {
     throw ValueError("pool_backward: diff_dst has shape " + a.diff_dst.shape().str() + ", expected " +
                      dst_shape(g, a.window.channels_last).str());
@@ -341,7 +341,7 @@ Tensor pool_backward(const PoolBackwardArgs& a) {
   visit_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-      backward_loops<T>(a.algorithm, Loops(g, a.window), static_cast<const T*>(a.diff_dst.data()),
+      backward_loops<T>(a.algorithm, PoolLoops(g, a.window), static_cast<const T*>(a.diff_dst.data()),
                         a.src.defined() ? static_cast<const T*>(a.src.data()) : nullptr,
                         static_cast<T*>(diff_src.mutable_data()));
     }

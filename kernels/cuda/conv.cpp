@@ -216,8 +216,6 @@ Tensor to_filter(const Tensor& weights, const Dims& d, bool channels_first, cuda
   return out;
 }
 
-bool is_half(DType dtype) { return dtype == DType::float16 || dtype == DType::bfloat16; }
-
 void require_float(DType dtype, const char* kernel) {
   if (dtype != DType::float32 && dtype != DType::float64 && !is_half(dtype)) {
     throw ValueError(std::string(kernel) + ": expected floating operands, got " + std::string(dtype_name(dtype)));

@@ -1,6 +1,7 @@
 #include <keras/layers/preprocessing/normalization.h>
 
 #include <keras/core/ops.h>
+#include <keras/core/repr.h>
 #include <keras/layers/registry.h>
 
 #include <nlohmann/json.hpp>
@@ -13,12 +14,6 @@ namespace {
 
 constexpr double kEpsilon = 1e-7;  // keras.config.epsilon()
 
-// Keras keeps `axis` as a tuple and prints it so: (-1,), (1, 2), ().
-std::string tuple_str(const std::vector<int64_t>& v) {
-  std::string s = "(";
-  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
-  return s + (v.size() == 1 ? ",)" : ")");
-}
 
 std::string value_str(const Tensor& t) { return t.defined() ? t.str() : "None"; }
 

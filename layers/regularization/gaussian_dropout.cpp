@@ -1,6 +1,7 @@
 #include <keras/layers/regularization/gaussian_dropout.h>
 
 #include <keras/core/ops.h>
+#include <keras/core/repr.h>
 #include <keras/layers/registry.h>
 
 #include <nlohmann/json.hpp>
@@ -8,15 +9,6 @@
 #include <cmath>
 
 namespace keras::layers {
-
-namespace {
-// Python's repr of a float, as Keras's messages print it: 0.5, 1.0, 1e-07, nan.
-std::string float_repr(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  return Config(v).dump();
-}
-}  // namespace
 
 GaussianDropout::GaussianDropout(double rate, GaussianDropoutOptions options)
     : Layer("GaussianDropout", {.name = options.name, .trainable = options.trainable, .dtype = options.dtype}),

@@ -1,6 +1,7 @@
 #include <keras/layers/reshaping/permute.h>
 
 #include <keras/core/ops.h>
+#include <keras/core/repr.h>
 #include <keras/layers/registry.h>
 
 #include <nlohmann/json.hpp>
@@ -8,15 +9,6 @@
 #include <algorithm>
 
 namespace keras::layers {
-
-namespace {
-// A Python tuple of ints, as Keras prints dims: (2, 1), (1,).
-std::string tuple_str(const std::vector<int64_t>& dims) {
-  std::string s = "(";
-  for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
-  return s + (dims.size() == 1 ? ",)" : ")");
-}
-}  // namespace
 
 Permute::Permute(std::vector<int64_t> dims, LayerOptions options) : Layer("Permute", options), dims_(std::move(dims)) {
   std::vector<int64_t> sorted = dims_;

@@ -1,6 +1,7 @@
 #include <keras/layers/reshaping/reshape.h>
 
 #include <keras/core/ops.h>
+#include <keras/core/repr.h>
 #include <keras/layers/registry.h>
 
 #include <nlohmann/json.hpp>
@@ -10,12 +11,6 @@
 namespace keras::layers {
 
 namespace {
-// A Python tuple of ints, as Keras prints target_shape: (3, 4), (-1,).
-std::string tuple_str(const std::vector<int64_t>& dims) {
-  std::string s = "(";
-  for (size_t i = 0; i < dims.size(); ++i) s += (i ? ", " : "") + std::to_string(dims[i]);
-  return s + (dims.size() == 1 ? ",)" : ")");
-}
 
 // Keras's operation_utils.compute_reshape_output_shape for the non-batch axes: resolves the -1,
 // or leaves it None when the input has a None axis.
