@@ -16,7 +16,8 @@ class Optimizer;
 /// tf.compat.v1: TensorFlow 1's define-and-run style. Ops add nodes to a Graph and return symbolic
 /// Tensors; a Session evaluates the nodes its fetches need, with placeholders fed, and holds the
 /// Variables' values. Nodes compute with keras::ops, and gradients come from a GradientTape that a
-/// run opens when it evaluates a gradients node.
+/// run opens when it evaluates a gradients node. Each kind of run is a keras::function: traced into
+/// a graph on its first call per feed signature, replayed after (as TF1 runs its graph).
 ///
 ///   namespace tf = keras::compat::v1;
 ///   tf::Tensor x = tf::placeholder(DType::float32, Shape{None, 784});
