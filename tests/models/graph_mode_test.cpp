@@ -167,6 +167,12 @@ TEST_CASE("a custom train_step that reads values on the host runs eagerly in fit
   model.compile({.optimizer = "sgd", .loss = "mse"});
   History h = model.fit(ops::ones({4, 2}), ops::full({4, 1}, 3.f), {.batch_size = 2, .epochs = 1, .verbose = 0});
   CHECK(h["label_mean"].back() == doctest::Approx(3.0));
+  // With several steps per execution every step still runs, eagerly, and the last one's logs stand.
+  model.compile({.optimizer = "sgd", .loss = "mse", .steps_per_execution = 3});
+  const Tensor y = ops::reshape(ops::cast(ops::arange(5), DType::float32), {5, 1});
+  h = model.fit(ops::ones({5, 2}), y, {.batch_size = 1, .epochs = 1, .verbose = 0, .shuffle = false});
+  CHECK(h["label_mean"].back() == doctest::Approx(4.0));
+  CHECK(model.optimizer().iterations() == 5);
 }
 
 }  // TEST_SUITE
