@@ -465,6 +465,7 @@ Logs Model::run_test_steps(const std::vector<Batch>& batches) {
 
 std::vector<Tensors> Model::run_predict_steps(const std::vector<Tensors>& xs) {
   std::vector<Tensors> outputs;
+  if (xs.empty()) return outputs;
   // predict() works on uncompiled models too; they run eagerly unless compiled for graphs.
   if (!training_->compiled || training_->options.run_eagerly || !built()) {
     for (const Tensors& x : xs) outputs.push_back(predict_on_batch(x));
