@@ -192,11 +192,14 @@ class Model : public Layer {
   Logs train_on_batch(const Tensors& x, const Tensors& y, const Tensor& sample_weight = {});
   Logs test_on_batch(const Tensors& x, const Tensors& y, const Tensor& sample_weight = {});
   Tensors predict_on_batch(const Tensors& x);
-  /// One step as fit()/evaluate()/predict() run it: train_step / test_step / predict_on_batch,
-  /// through keras::function unless compile's run_eagerly (Keras's train_function and friends).
-  Logs run_train_step(const Batch& data);
-  Logs run_test_step(const Batch& data);
-  Tensors run_predict_step(const Tensors& x);
+  /// One execution as fit()/evaluate()/predict() run it (steps_per_execution steps, fewer at the end
+  /// of the data): train_step / test_step / predict_on_batch on each batch, all in one keras::function
+  /// call that replays one traced graph of every step, unless compile's run_eagerly (Keras's
+  /// train_function and friends). The logs are the metrics after the last step; predict's are the
+  /// outputs of each step.
+  Logs run_train_steps(const std::vector<Batch>& batches);
+  Logs run_test_steps(const std::vector<Batch>& batches);
+  std::vector<Tensors> run_predict_steps(const std::vector<Tensors>& xs);
   /// The keras::function fit() runs (its graph() shows the traced step); ValueError when run_eagerly.
   Function& train_function();
 

@@ -364,20 +364,44 @@ Tensors Model::predict_on_batch(const Tensors& x) { return (*this)(x, false); }
 
 namespace {
 
-Tensors pack(const Batch& b) {
-  Tensors args = b.x;
-  args.insert(args.end(), b.y.begin(), b.y.end());
-  args.push_back(b.sample_weight);
+// The steps' batches as one argument list: each batch's x, then its y, then its sample weight.
+Tensors pack(const std::vector<Batch>& batches) {
+  Tensors args;
+  for (const Batch& b : batches) {
+    args.insert(args.end(), b.x.begin(), b.x.end());
+    args.insert(args.end(), b.y.begin(), b.y.end());
+    args.push_back(b.sample_weight);
+  }
   return args;
 }
 
-Batch unpack(const Tensors& args, const std::pair<size_t, size_t>& layout) {
-  Batch b;
-  b.x.assign(args.begin(), args.begin() + static_cast<int64_t>(layout.first));
-  b.y.assign(args.begin() + static_cast<int64_t>(layout.first),
-             args.begin() + static_cast<int64_t>(layout.first + layout.second));
-  b.sample_weight = args.back();
-  return b;
+std::vector<Batch> unpack(const Tensors& args, const std::pair<size_t, size_t>& layout) {
+  const size_t per_step = layout.first + layout.second + 1;
+  std::vector<Batch> batches;
+  for (size_t at = 0; at + per_step <= args.size(); at += per_step) {
+    const auto first = args.begin() + static_cast<int64_t>(at);
+    Batch b;
+    b.x.assign(first, first + static_cast<int64_t>(layout.first));
+    b.y.assign(first + static_cast<int64_t>(layout.first), first + static_cast<int64_t>(layout.first + layout.second));
+    b.sample_weight = first[static_cast<int64_t>(per_step - 1)];
+    batches.push_back(std::move(b));
+  }
+  return batches;
+}
+
+std::pair<size_t, size_t> layout_of(const Batch& b) { return {b.x.size(), b.y.size()}; }
+
+// Batches that pack alike (as many inputs and targets, sample weights in all or none), in runs of
+// consecutive ones: each run is one call of the step function.
+std::vector<std::vector<Batch>> runs_of_one_layout(const std::vector<Batch>& batches) {
+  std::vector<std::vector<Batch>> runs;
+  for (const Batch& b : batches) {
+    const bool same = !runs.empty() && layout_of(runs.back().front()) == layout_of(b) &&
+                      runs.back().front().sample_weight.defined() == b.sample_weight.defined();
+    if (!same) runs.emplace_back();
+    runs.back().push_back(b);
+  }
+  return runs;
 }
 
 }  // namespace
@@ -390,9 +414,10 @@ Function& Model::train_function() {
     if (built() && !t.optimizer->built()) t.optimizer->build(trainable_weights());
     auto layout = t.batch_layout;
     auto logs = t.step_logs;
+    // Keras's multi_step_on_iterator: the steps of one execution, traced as one graph.
     t.train_function = std::make_shared<Function>(
         [this, layout, logs](const Tensors& args) {
-          *logs = train_step(unpack(args, *layout));
+          for (const Batch& b : unpack(args, *layout)) *logs = train_step(b);
           return Tensors{};
         },
         FunctionOptions{.name = "train_step", .eager_fallback = true});
@@ -400,43 +425,82 @@ Function& Model::train_function() {
   return *t.train_function;
 }
 
-Logs Model::run_train_step(const Batch& data) {
+Logs Model::run_train_steps(const std::vector<Batch>& batches) {
   Training& t = training("training");
-  if (t.options.run_eagerly || !built()) return train_step(data);
+  Logs logs;
+  size_t next = 0;
+  // An unbuilt model creates its weights on its first step: eagerly, so that no graph initialises them.
+  while (next < batches.size() && (t.options.run_eagerly || !built())) logs = train_step(batches[next++]);
+  if (next == batches.size()) return logs;
   Function& fn = train_function();
-  *t.batch_layout = {data.x.size(), data.y.size()};
-  fn(pack(data));
+  for (const std::vector<Batch>& run : runs_of_one_layout({batches.begin() + static_cast<int64_t>(next), batches.end()})) {
+    *t.batch_layout = layout_of(run.front());
+    fn(pack(run));
+  }
   return fn.ran_eagerly() ? *t.step_logs : get_metrics_result();
 }
 
-Logs Model::run_test_step(const Batch& data) {
+Logs Model::run_test_steps(const std::vector<Batch>& batches) {
   Training& t = training("evaluating");
-  // An unbuilt model creates its weights on this call: eagerly, so that no graph initialises them.
-  if (t.options.run_eagerly || !built()) return test_step(data);
+  Logs logs;
+  size_t next = 0;
+  while (next < batches.size() && (t.options.run_eagerly || !built())) logs = test_step(batches[next++]);
+  if (next == batches.size()) return logs;
   if (!t.test_function) {
     auto layout = t.batch_layout;
-    auto logs = t.step_logs;
+    auto step_logs = t.step_logs;
     t.test_function = std::make_shared<Function>(
-        [this, layout, logs](const Tensors& args) {
-          *logs = test_step(unpack(args, *layout));
+        [this, layout, step_logs](const Tensors& args) {
+          for (const Batch& b : unpack(args, *layout)) *step_logs = test_step(b);
           return Tensors{};
         },
         FunctionOptions{.name = "test_step", .eager_fallback = true});
   }
-  *t.batch_layout = {data.x.size(), data.y.size()};
-  (*t.test_function)(pack(data));
+  for (const std::vector<Batch>& run : runs_of_one_layout({batches.begin() + static_cast<int64_t>(next), batches.end()})) {
+    *t.batch_layout = layout_of(run.front());
+    (*t.test_function)(pack(run));
+  }
   return t.test_function->ran_eagerly() ? *t.step_logs : get_metrics_result();
 }
 
-Tensors Model::run_predict_step(const Tensors& x) {
+std::vector<Tensors> Model::run_predict_steps(const std::vector<Tensors>& xs) {
+  std::vector<Tensors> outputs;
+  if (xs.empty()) return outputs;
   // predict() works on uncompiled models too; they run eagerly unless compiled for graphs.
-  if (!training_->compiled || training_->options.run_eagerly || !built()) return predict_on_batch(x);
+  if (!training_->compiled || training_->options.run_eagerly || !built()) {
+    for (const Tensors& x : xs) outputs.push_back(predict_on_batch(x));
+    return outputs;
+  }
   Training& t = *training_;
   if (!t.predict_function) {
-    t.predict_function = std::make_shared<Function>([this](const Tensors& args) { return predict_on_batch(args); },
-                                                    FunctionOptions{.name = "predict_step", .eager_fallback = true});
+    // The steps' inputs, concatenated; the outputs of every step, concatenated.
+    const size_t inputs = xs.front().size();
+    t.predict_function = std::make_shared<Function>(
+        [this, inputs](const Tensors& args) {
+          Tensors out;
+          for (size_t at = 0; at + inputs <= args.size(); at += inputs) {
+            const Tensors step = predict_on_batch(Tensors(args.begin() + static_cast<int64_t>(at),
+                                                          args.begin() + static_cast<int64_t>(at + inputs)));
+            out.insert(out.end(), step.begin(), step.end());
+          }
+          return out;
+        },
+        FunctionOptions{.name = "predict_step", .eager_fallback = true});
   }
-  return (*t.predict_function)(x);
+  Tensors args;
+  for (const Tensors& x : xs) {
+    if (x.size() != xs.front().size()) {
+      throw ValueError("predict: every batch must have " + std::to_string(xs.front().size()) + " inputs, got " +
+                       std::to_string(x.size()));
+    }
+    args.insert(args.end(), x.begin(), x.end());
+  }
+  const Tensors flat = (*t.predict_function)(args);
+  const size_t per_step = flat.size() / xs.size();
+  for (size_t i = 0; i < xs.size(); ++i) {
+    outputs.emplace_back(flat.begin() + static_cast<int64_t>(i * per_step), flat.begin() + static_cast<int64_t>((i + 1) * per_step));
+  }
+  return outputs;
 }
 
 // ---- Data ---------------------------------------------------------------------------------
@@ -668,7 +732,7 @@ Device Model::device() const {
 namespace {
 
 // Runs one pass of test steps; shared by evaluate() and fit()'s validation.
-Logs run_test_epoch(Model& model, EpochBatches& source, CallbackList& callbacks) {
+Logs run_test_epoch(Model& model, EpochBatches& source, CallbackList& callbacks, int64_t per_exec) {
   const Device device = model.device();
   const DeviceScope scope(device);
   std::unique_ptr<EpochBatches> moved;
@@ -688,13 +752,21 @@ Logs run_test_epoch(Model& model, EpochBatches& source, CallbackList& callbacks)
   callbacks.on_test_begin(logs);
   int64_t step = 0;
   Logs last_logs;
-  while (auto batch = batches.next()) {
+  // As fit: one execution of steps_per_execution steps between the batch hooks.
+  while (true) {
+    std::vector<Batch> group;
+    for (int64_t k = 0; k < per_exec; ++k) {
+      std::optional<Batch> batch = batches.next();
+      if (!batch) break;
+      group.push_back(std::move(*batch));
+    }
+    if (group.empty()) break;
     Logs batch_logs;
     callbacks.on_test_batch_begin(step, batch_logs);
-    batch_logs = model.run_test_step(*batch);
+    batch_logs = model.run_test_steps(group);
+    step += static_cast<int64_t>(group.size());
     last_logs = batch_logs;
-    callbacks.on_test_batch_end(step, batch_logs);
-    ++step;
+    callbacks.on_test_batch_end(step - 1, batch_logs);
   }
   if (step == 0) throw ValueError("evaluate: the data produced no batches");
   logs = model.metrics_result_or(last_logs);
@@ -854,17 +926,16 @@ History Model::run_fit(const std::function<std::unique_ptr<detail::EpochBatches>
     while (true) {
       // Keras calls the batch hooks once per execution of steps_per_execution steps.
       Logs logs;
-      const int64_t first = step;
-      bool ran = false;
+      std::vector<Batch> group;
       for (int64_t k = 0; k < per_exec; ++k) {
         std::optional<Batch> batch = batches->next();
         if (!batch) break;
-        if (!ran) callbacks.on_train_batch_begin(first, logs);
-        logs = run_train_step(*batch);
-        ran = true;
-        ++step;
+        group.push_back(std::move(*batch));
       }
-      if (!ran) break;
+      if (group.empty()) break;
+      callbacks.on_train_batch_begin(step, logs);
+      logs = run_train_steps(group);
+      step += static_cast<int64_t>(group.size());
       any = true;
       last_logs = logs;
       callbacks.on_train_batch_end(step - 1, logs);
@@ -874,7 +945,7 @@ History Model::run_fit(const std::function<std::unique_ptr<detail::EpochBatches>
     epoch_logs = metrics_result_or(last_logs);
     if (make_val && (epoch + 1) % options.validation_freq == 0) {
       auto val = make_val();
-      const Logs val_logs = run_test_epoch(*this, *val, callbacks);
+      const Logs val_logs = run_test_epoch(*this, *val, callbacks, t.options.steps_per_execution);
       for (const auto& [k, v] : val_logs) epoch_logs["val_" + k] = v;
     }
     callbacks.on_epoch_end(epoch, epoch_logs);
@@ -897,7 +968,7 @@ Logs Model::evaluate(const Tensors& x, const Tensors& y, EvaluateOptions options
   TensorBatches batches(x, y, options.sample_weight, batch_size, false, nullptr, options.steps);
   CallbackList callbacks(options.callbacks, this, {.verbose = options.verbose, .epochs = 1, .steps = batches.steps()},
                          false, options.verbose != 0);
-  return run_test_epoch(*this, batches, callbacks);
+  return run_test_epoch(*this, batches, callbacks, training_->options.steps_per_execution);
 }
 
 Logs Model::evaluate(const data::Dataset& dataset, EvaluateOptions options) {
@@ -906,7 +977,7 @@ Logs Model::evaluate(const data::Dataset& dataset, EvaluateOptions options) {
   DatasetBatches batches(&it, input_count(*this), output_count(*this), options.steps, dataset.cardinality());
   CallbackList callbacks(options.callbacks, this, {.verbose = options.verbose, .epochs = 1, .steps = batches.steps()},
                          false, options.verbose != 0);
-  return run_test_epoch(*this, batches, callbacks);
+  return run_test_epoch(*this, batches, callbacks, training_->options.steps_per_execution);
 }
 
 Tensors Model::predict(const Tensors& x, PredictOptions options) {
@@ -928,17 +999,26 @@ Tensors Model::predict(const Tensors& x, PredictOptions options) {
     for (Tensor& t : b) t = t.to(device);
     return b;
   };
-  Tensors ahead = steps > 0 ? batch_at(0) : Tensors{};
+  // As fit: one execution of steps_per_execution steps between the batch hooks.
+  const int64_t per_exec = training_->compiled ? training_->options.steps_per_execution : 1;
   std::vector<Tensors> chunks;  // per output
-  for (int64_t step = 0; step < steps; ++step) {
-    Tensors current = std::move(ahead);
-    if (step + 1 < steps) ahead = batch_at(step + 1);
+  std::vector<Tensors> ahead;
+  auto group_at = [&](int64_t first) {
+    std::vector<Tensors> group;
+    for (int64_t step = first; step < std::min(steps, first + per_exec); ++step) group.push_back(batch_at(step));
+    return group;
+  };
+  if (steps > 0) ahead = group_at(0);
+  for (int64_t first = 0; first < steps; first += per_exec) {
+    std::vector<Tensors> current = std::move(ahead);
+    if (first + per_exec < steps) ahead = group_at(first + per_exec);
     Logs batch_logs;
-    callbacks.on_predict_batch_begin(step, batch_logs);
-    Tensors out = run_predict_step(current);
-    if (chunks.empty()) chunks.resize(out.size());
-    for (size_t i = 0; i < out.size(); ++i) chunks[i].push_back(out[i]);
-    callbacks.on_predict_batch_end(step, batch_logs);
+    callbacks.on_predict_batch_begin(first, batch_logs);
+    for (const Tensors& out : run_predict_steps(current)) {
+      if (chunks.empty()) chunks.resize(out.size());
+      for (size_t i = 0; i < out.size(); ++i) chunks[i].push_back(out[i]);
+    }
+    callbacks.on_predict_batch_end(first + static_cast<int64_t>(current.size()) - 1, batch_logs);
   }
   callbacks.on_predict_end(logs);
   Tensors result;

@@ -1,5 +1,6 @@
 #include <keras/core/compat/v1.h>
 
+#include <keras/core/function.h>
 #include <keras/core/gradient_tape.h>
 #include <keras/core/ops.h>
 #include <keras/core/random.h>
@@ -821,7 +822,8 @@ namespace {
 // What one kind of run evaluates: the nodes its fetches need (in creation order, which is
 // topological), minus what the feeds cut off.
 struct Plan {
-  detail::RunFunction run;  // execute() on this plan, or what the installed RunCompiler made of it
+  std::function<keras::Tensors(const keras::Tensors&)> run;  // through `function`, or eager if untraceable
+  std::optional<keras::Function> function;                     // execute() on this plan, traced per feed signature
   std::vector<size_t> order;
   std::vector<Key> fetches;
   std::vector<Key> feeds;
@@ -895,36 +897,53 @@ keras::Tensors execute(const GraphImpl& g, detail::SessionData& data, const Plan
   return out;
 }
 
-detail::RunCompiler& run_compiler() {
-  static detail::RunCompiler compiler;
-  return compiler;
-}
+// Variables and optimizers a session holds.
+size_t state_size(const detail::SessionData& data) { return data.variables.size() + data.optimizers.size(); }
 
-// The plan's run function: execute() over the session's state, compiled when a compiler is set.
-// It holds the state weakly so that a session's cached plans do not keep the session alive.
+// The plan's run: a keras::function of the feed values over execute(), so that each kind of run is
+// traced once per feed signature (shapes, dtypes, devices) and its graph replayed after, as TF's
+// Session runs a graph. A run that creates variables or optimizer state keeps no trace: creation
+// happens once, while tracing, and would be missing from replays (an initializer run again must
+// assign again), so the next such run traces with the state in place. A run that reads values on
+// the host runs eagerly. The run holds the state weakly so that cached plans do not keep the
+// session alive.
 template <class StatePtr>
 void compile(Plan& plan, const StatePtr& state) {
-  detail::RunFunction eager = [weak = std::weak_ptr(state), &plan](const keras::Tensors& feeds) {
+  std::weak_ptr weak(state);
+  auto body = [weak, &plan](const keras::Tensors& feeds) {
     auto s = weak.lock();
     if (!s) throw RuntimeError("Session: the session this run belongs to was destroyed");
     return execute(*s->graph, s->data, plan, feeds);
   };
-  plan.run = run_compiler() ? run_compiler()(std::move(eager)) : std::move(eager);
+  const keras::FunctionOptions options{.name = "Session.run", .eager_fallback = true};
+  plan.function = keras::function(body, options);
+  plan.run = [weak, &plan, body, options](const keras::Tensors& feeds) {
+    auto s = weak.lock();
+    if (!s) throw RuntimeError("Session: the session this run belongs to was destroyed");
+    const size_t before = state_size(s->data);
+    const int64_t traces = plan.function->trace_count();
+    keras::Tensors out = (*plan.function)(feeds);
+    s->trace_count += plan.function->trace_count() - traces;
+    if (state_size(s->data) != before) plan.function = keras::function(body, options);
+    return out;
+  };
 }
 
 }  // namespace
 
-void detail::set_run_compiler(RunCompiler compiler) { run_compiler() = std::move(compiler); }
 
 struct Session::State {
   std::shared_ptr<GraphImpl> graph;
   detail::SessionData data;
   std::map<std::vector<std::pair<size_t, int64_t>>, std::shared_ptr<Plan>> plans;
+  int64_t trace_count = 0;
 };
 
 Session::Session(Graph graph) : state_(std::make_shared<State>()) { state_->graph = Access::impl(graph); }
 
 Graph Session::graph() const { return Access::graph(state_->graph); }
+
+int64_t Session::trace_count() const { return state_->trace_count; }
 
 namespace {
 

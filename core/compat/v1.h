@@ -16,7 +16,8 @@ class Optimizer;
 /// tf.compat.v1: TensorFlow 1's define-and-run style. Ops add nodes to a Graph and return symbolic
 /// Tensors; a Session evaluates the nodes its fetches need, with placeholders fed, and holds the
 /// Variables' values. Nodes compute with keras::ops, and gradients come from a GradientTape that a
-/// run opens when it evaluates a gradients node.
+/// run opens when it evaluates a gradients node. Each kind of run is a keras::function: traced into
+/// a graph on its first call per feed signature, replayed after (as TF1 runs its graph).
 ///
 ///   namespace tf = keras::compat::v1;
 ///   tf::Tensor x = tf::placeholder(DType::float32, Shape{None, 784});
@@ -30,14 +31,6 @@ namespace keras::compat::v1 {
 
 namespace detail {
 struct GraphImpl;
-
-/// One kind of Session run (its fetches and feeds fixed) as a function of the feed values.
-using RunFunction = std::function<keras::Tensors(const keras::Tensors& feed_values)>;
-/// Turns a run's eager function into the one sessions call (keras::function installs one that
-/// traces a run once per feed signature and replays it); it is called once per kind of run.
-using RunCompiler = std::function<RunFunction(RunFunction eager)>;
-/// Installs `compiler` for runs first planned after this call (process-wide); empty: run eagerly.
-void set_run_compiler(RunCompiler compiler);
 }  // namespace detail
 
 class Operation;
@@ -308,6 +301,9 @@ class Session {
   Callable make_callable(const std::vector<Fetch>& fetches, const std::vector<Tensor>& feed_list = {});
 
   Graph graph() const;
+  /// keras-cpp: the graphs this session's runs traced. Each kind of run (its fetches and feeds) is
+  /// traced by keras::function once per feed signature (shapes, dtypes) and replayed after.
+  int64_t trace_count() const;
 
  private:
   struct State;

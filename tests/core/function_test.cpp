@@ -98,6 +98,34 @@ TEST_CASE("Adam over replayed training steps equals the same steps run eagerly")
   check_allclose(bg.value(), be.value(), 1e-6, 1e-6);
 }
 
+TEST_CASE("two optimizer steps in one traced body: the second step reads the weights the first updated") {
+  auto run = [](bool traced) {
+    Variable w(Tensor({1.f, -2.f}), {.name = "w"});
+    optimizers::SGD opt({.learning_rate = 0.1});
+    auto body = [w, opt](const Tensors& a) mutable {
+      Tensor loss;
+      for (int step = 0; step < 2; ++step) {
+        Tensors grads;
+        {
+          GradientTape tape;
+          loss = ops::sum(ops::square(w.value() * a[0]));
+          grads = tape.gradient(loss, std::vector<Variable>{w});
+        }
+        opt.apply_gradients(grads, {w});
+      }
+      return Tensors{loss};
+    };
+    Function f = function(body);
+    Tensors last;
+    for (int i = 0; i < 3; ++i) last = traced ? f({Tensor({1.f, 0.5f})}) : body({Tensor({1.f, 0.5f})});
+    return std::make_pair(w.value(), last[0]);
+  };
+  const auto eager = run(false);
+  const auto graph = run(true);
+  check_allclose(graph.first, eager.first, 1e-6, 1e-6);
+  check_allclose(graph.second, eager.second, 1e-6, 1e-6);
+}
+
 TEST_CASE("random draws in a replayed function advance their generator") {
   random::SeedGenerator traced_gen(42), eager_gen(42);
   Function f = function([&](const Tensors& a) { return Tensors{a[0] * random::uniform({4}, {.seed = traced_gen})}; });

@@ -253,24 +253,87 @@ TEST_SUITE("core") {
     CHECK_THROWS_WITH_AS(step({ops::ones({2, 2})}), doctest::Contains("Cannot feed value of shape (2, 2)"), ValueError);
   }
 
-  TEST_CASE("compat.v1: a run compiler wraps each kind of run once, and runs go through it") {
+  TEST_CASE("compat.v1: Session::run replays a traced graph per feed signature, with the eager results") {
     FreshGraph g;
-    const tf::Tensor x = tf::placeholder(DType::float32, Shape{None}, "x");
-    const tf::Tensor y = tf::reduce_sum(x) * 2.0;
-    int compiled = 0, calls = 0;
-    tf::detail::set_run_compiler([&](tf::detail::RunFunction eager) {
-      ++compiled;
-      return tf::detail::RunFunction([&calls, eager](const keras::Tensors& feeds) {
-        ++calls;
-        return eager(feeds);
-      });
-    });
+    // samples/tf1_mnist_style in small: softmax regression trained by GradientDescentOptimizer.
+    const tf::Tensor x = tf::placeholder(DType::float32, Shape{None, 4}, "x");
+    const tf::Tensor labels = tf::placeholder(DType::int32, Shape{None}, "labels");
+    const keras::Tensor w0 = random::normal({4, 3}, {.seed = 5});
+    tf::Variable w(w0, {.name = "W"});
+    tf::Variable b(tf::zeros({3}), {.name = "b"});
+    const tf::Tensor logits = tf::matmul(x, w) + b;
+    const tf::Tensor loss = tf::reduce_mean(tf::nn::sparse_softmax_cross_entropy_with_logits(labels, logits));
+    const tf::Operation train = tf::train::GradientDescentOptimizer(0.5).minimize(loss);
+    // The same steps with keras ops, eagerly.
+    keras::Variable ew(w0), eb(ops::zeros({3}));
+    optimizers::SGD sgd({.learning_rate = 0.5});
+    auto eager_step = [&](const keras::Tensor& xs, const keras::Tensor& ys) {
+      keras::Tensor l;
+      keras::Tensors grads;
+      {
+        GradientTape tape;
+        const keras::Tensor z = ops::matmul(xs, ew.value()) + eb.value();
+        l = ops::mean(-ops::sum(ops::one_hot(ys, 3) * ops::log_softmax(z, -1), -1));
+        grads = tape.gradient(l, std::vector<keras::Variable>{ew, eb});
+      }
+      sgd.apply_gradients(grads, {ew, eb});
+      return l;
+    };
+    auto batch = [](int64_t n, uint64_t seed) {
+      const keras::Tensor xs = random::normal({n, 4}, {.seed = seed});
+      return std::make_pair(xs, ops::cast(ops::argmax(ops::slice(xs, {0, 0}, {n, 3}), 1), DType::int32));
+    };
     tf::Session sess;
-    CHECK(sess.run(y, {{x, f32({1, 2}, {2})}}).item<float>() == 6.f);
-    CHECK(sess.run(y, {{x, f32({3}, {1})}}).item<float>() == 6.f);
-    sess.run({y, x}, {{x, f32({3}, {1})}});
-    tf::detail::set_run_compiler({});
-    CHECK(compiled == 2);  // (y | x) and (y, x | x)
-    CHECK(calls == 3);
+    sess.run(tf::global_variables_initializer());
+    int64_t traces = -1;
+    for (int step = 0; step < 6; ++step) {
+      const auto [xs, ys] = batch(step < 4 ? 8 : 5, static_cast<uint64_t>(step));
+      const keras::Tensor expected = eager_step(xs, ys);
+      const keras::Tensors out = sess.run({loss, train}, {{x, xs}, {labels, ys}});
+      check_allclose(out[0], expected, 1e-5, 1e-6);
+      check_allclose(sess.run(w), ew.value(), 1e-5, 1e-6);
+      check_allclose(sess.run(b), eb.value(), 1e-5, 1e-6);
+      if (step == 2) traces = sess.trace_count();
+      if (step == 3) CHECK(sess.trace_count() == traces);  // the same feed shapes: replayed
+      if (step == 4) CHECK(sess.trace_count() == traces + 1);  // a batch of 5: traced once more
+      if (step == 5) CHECK(sess.trace_count() == traces + 1);
+    }
+    // A run that fetches what it is fed, or an operation (None), replays those too.
+    const keras::Tensor probe = ops::ones({2, 4});
+    for (int i = 0; i < 2; ++i) {
+      const keras::Tensors out = sess.run({x, train, logits}, {{x, probe}, {labels, Tensor({0, 1})}});
+      check_allclose(out[0], probe);
+      CHECK_FALSE(out[1].defined());
+      CHECK(out[2].shape() == Shape{2, 3});
+    }
+  }
+
+  TEST_CASE("compat.v1: an initializer run assigns every time it runs, traced or not") {
+    FreshGraph g;
+    tf::Variable v(keras::Tensor({1.f, 2.f}), {.name = "v"});
+    const tf::Tensor bump = v.assign_add(tf::ones({2}));
+    const tf::Operation init = tf::global_variables_initializer();
+    tf::Session sess;
+    for (int round = 0; round < 4; ++round) {
+      sess.run(init);
+      check_allclose(sess.run(v), keras::Tensor({1.f, 2.f}));
+      sess.run(bump);
+      check_allclose(sess.run(bump), keras::Tensor({3.f, 4.f}));
+    }
+    const int64_t traces = sess.trace_count();
+    sess.run(init);
+    sess.run(bump);
+    CHECK(sess.trace_count() == traces);
+  }
+
+  TEST_CASE("compat.v1: a random op draws new values on every replayed run") {
+    FreshGraph g;
+    const tf::Tensor r = tf::random_normal({3}, {.seed = 9});
+    tf::Session sess;
+    const std::vector<float> a = sess.run(r).to_vector<float>(), b = sess.run(r).to_vector<float>(),
+                             c = sess.run(r).to_vector<float>();
+    CHECK(a != b);
+    CHECK(b != c);
+    CHECK(sess.trace_count() == 1);
   }
 }
