@@ -77,6 +77,9 @@ namespace keras::detail {
 class ControlFlowTracer {
  public:
   virtual ~ControlFlowTracer() = default;
+  /// False while the tracer is installed but not recording (e.g. host code run by a traced function):
+  /// the ops then run eagerly.
+  virtual bool active() const { return true; }
   /// Records both branches as subgraphs and a node choosing between them by pred's value at run
   /// time; returns the node's outputs (one per branch output).
   virtual Tensors cond(const Tensor& pred, const ops::BranchFn& true_fn, const ops::BranchFn& false_fn) = 0;
