@@ -76,6 +76,48 @@ Tensors concat(Tensors a, const Tensors& b) {
   return a;
 }
 
+// autograd::record for outputs some of which may be None (a tape records defined tensors only).
+void record_gradient(const Tensors& outs, const Tensors& inputs, autograd::BackwardFn backward) {
+  if (!autograd::tape_active()) return;
+  Tensors defined;
+  std::vector<size_t> where;
+  for (size_t i = 0; i < outs.size(); ++i) {
+    if (outs[i].defined()) {
+      defined.push_back(outs[i]);
+      where.push_back(i);
+    }
+  }
+  if (defined.empty()) return;
+  const size_t n = outs.size();
+  autograd::record_op(defined, inputs, [backward, where, n](const Tensors& dys, const autograd::NeedsGrad& needs) {
+    Tensors all(n);
+    for (size_t k = 0; k < where.size(); ++k) all[where[k]] = dys[k];
+    return backward(all, needs);
+  });
+}
+
+// sum(y * dy) over the floating outputs with a gradient: its gradient is the vector-Jacobian product.
+Tensor vjp_target(const Tensors& ys, const Tensors& dys) {
+  Tensor target;
+  for (size_t k = 0; k < ys.size() && k < dys.size(); ++k) {
+    if (!ys[k].defined() || !is_floating(ys[k].dtype()) || !dys[k].defined()) continue;
+    const Tensor term = ops::sum(ops::multiply(ys[k], dys[k]));
+    target = target.defined() ? ops::add(target, term) : term;
+  }
+  return target;
+}
+
+// The gradients of `target` for `sources` (zeros where unconnected, so that every branch and step
+// returns the same structure).
+Tensors gradients(GradientTape& tape, const Tensor& target, const Tensors& sources) {
+  if (!target.defined()) {
+    Tensors zeros;
+    for (const Tensor& s : sources) zeros.push_back(ops::zeros_like(s));
+    return zeros;
+  }
+  return tape.gradient(target, sources, {.unconnected_gradients = UnconnectedGradients::zero});
+}
+
 // The gradient of a traced cond: another cond on the same predicate whose branches re-run the
 // chosen branch under a tape and return the captures' gradients. Traced, it is a cond node too.
 autograd::BackwardFn cond_backward(const Tensor& pred, const ops::BranchFn& true_fn, const ops::BranchFn& false_fn,
@@ -90,20 +132,8 @@ autograd::BackwardFn cond_backward(const Tensor& pred, const ops::BranchFn& true
           tape.watch(captures[i]);
           sources.push_back(captures[i]);
         }
-        const Tensors ys = fn();
-        // sum(y * dy) over the outputs: its gradient is the vector-Jacobian product.
-        Tensor target;
-        for (size_t k = 0; k < ys.size() && k < dys.size(); ++k) {
-          if (!ys[k].defined() || !is_floating(ys[k].dtype()) || !dys[k].defined()) continue;
-          const Tensor term = ops::sum(ops::multiply(ys[k], dys[k]));
-          target = target.defined() ? ops::add(target, term) : term;
-        }
-        if (!target.defined()) {
-          Tensors zeros;
-          for (const Tensor& s : sources) zeros.push_back(ops::zeros_like(s));
-          return zeros;
-        }
-        return tape.gradient(target, sources, {.unconnected_gradients = UnconnectedGradients::zero});
+        const Tensor target = vjp_target(fn(), dys);
+        return gradients(tape, target, sources);
       });
     };
     const Tensors grads = ops::cond(pred, gradient_of(true_fn), gradient_of(false_fn));
@@ -111,6 +141,54 @@ autograd::BackwardFn cond_backward(const Tensor& pred, const ops::BranchFn& true
     for (size_t i = 0, k = 0; i < captures.size(); ++i) {
       if (needs[i]) result[i] = grads[k++];
     }
+    return result;
+  };
+}
+
+// The gradient of a traced scan, itself two scans (traced, they are scan nodes): one recomputes the
+// carry entering each step; one runs the steps the other way, re-running f under a tape to carry
+// the carry's gradient back, stack the xs' gradients and sum the captures'.
+autograd::BackwardFn scan_backward(const ops::ScanFn& f, const Tensors& init, const Tensors& xs, const Tensors& captures,
+                                   int64_t length, bool reverse, size_t ny) {
+  return [f, init, xs, captures, length, reverse, ny](const Tensors& dys, const autograd::NeedsGrad&) {
+    const size_t nc = init.size(), nx = xs.size(), nk = captures.size();
+    const Tensors entering = ops::scan(
+        [f](const Tensors& c, const Tensors& x) { return std::pair<Tensors, Tensors>{f(c, x).first, c}; }, init, xs,
+        length, reverse).second;
+    // Per step: the entering carry, the x slices and the ys' gradients (those that have one).
+    Tensors per_step = concat(entering, xs);
+    std::vector<size_t> dy_index;
+    for (size_t j = 0; j < ny; ++j) {
+      if (dys[nc + j].defined() && is_floating(dys[nc + j].dtype())) {
+        per_step.push_back(dys[nc + j]);
+        dy_index.push_back(j);
+      }
+    }
+    Tensors start;  // the carry's gradient, then the captures' sums
+    for (size_t i = 0; i < nc; ++i) start.push_back(dys[i].defined() ? dys[i] : ops::zeros_like(init[i]));
+    for (const Tensor& k : captures) start.push_back(ops::zeros_like(k));
+    const auto [back, dxs] = ops::scan(
+        // By value: traced, the scan keeps this callable for its own gradient.
+        [f, captures, nc, nx, nk, ny, dy_index](const Tensors& carry, const Tensors& step) {
+          const Tensors c(step.begin(), step.begin() + static_cast<std::ptrdiff_t>(nc));
+          const Tensors x(step.begin() + static_cast<std::ptrdiff_t>(nc), step.begin() + static_cast<std::ptrdiff_t>(nc + nx));
+          GradientTape tape({.persistent = false, .watch_accessed_variables = false});
+          const Tensors sources = concat(concat(c, x), captures);
+          for (const Tensor& t : sources) tape.watch(t);
+          auto [next, y] = f(c, x);
+          Tensors seeds = first(carry, nc);
+          Tensors y_seeds(ny);
+          for (size_t k = 0; k < dy_index.size(); ++k) y_seeds[dy_index[k]] = step[nc + nx + k];
+          const Tensor target = vjp_target(concat(next, y), concat(seeds, y_seeds));
+          const Tensors g = gradients(tape, target, sources);
+          Tensors out = first(g, nc);
+          for (size_t k = 0; k < nk; ++k) out.push_back(ops::add(carry[nc + k], g[nc + nx + k]));
+          return std::pair<Tensors, Tensors>{out, Tensors(g.begin() + static_cast<std::ptrdiff_t>(nc), g.begin() + static_cast<std::ptrdiff_t>(nc + nx))};
+        },
+        start, per_step, length, !reverse);
+    Tensors result = first(back, nc);
+    result.insert(result.end(), dxs.begin(), dxs.end());
+    result.insert(result.end(), back.begin() + static_cast<std::ptrdiff_t>(nc), back.end());
     return result;
   };
 }
@@ -131,7 +209,7 @@ class GraphControlFlow final : public keras::detail::ControlFlowTracer {
                                         [then_graph, else_graph](const Tensors& ins) {
                                           return ins[0].item<bool>() ? then_graph->run({}) : else_graph->run({});
                                         });
-    if (autograd::tape_active()) autograd::record(outs, captures, cond_backward(pred, true_fn, false_fn, captures));
+    record_gradient(outs, captures, cond_backward(pred, true_fn, false_fn, captures));
     return outs;
   }
 
@@ -159,9 +237,9 @@ class GraphControlFlow final : public keras::detail::ControlFlowTracer {
           }
           return vars;
         });
-    if (autograd::tape_active()) {
+    {
       // Recorded only when a tape watches an input; the error comes when a gradient is asked for.
-      autograd::record(outs, inputs, [](const Tensors&) -> Tensors {
+      record_gradient(outs, inputs, [](const Tensors&, const autograd::NeedsGrad&) -> Tensors {
         throw NotImplementedError(
             "while_loop: gradients through a while_loop traced in keras::function are not supported (its iteration "
             "count is only known when it runs; JAX cannot reverse-differentiate while_loop either). Use "
@@ -213,13 +291,7 @@ class GraphControlFlow final : public keras::detail::ControlFlowTracer {
           }
           return result;
         });
-    if (autograd::tape_active()) {
-      autograd::record(outs, concat(concat(init, xs), captures), [](const Tensors&) -> Tensors {
-        throw NotImplementedError(
-            "scan: gradients through a scan (or a fori_loop with integer bounds) traced in keras::function are not "
-            "supported yet; compute them eagerly (outside keras::function, or compile({.run_eagerly = true})).");
-      });
-    }
+    record_gradient(outs, concat(concat(init, xs), captures), scan_backward(f, init, xs, captures, length, reverse, ny));
     return {first(outs, nc), Tensors(outs.begin() + static_cast<std::ptrdiff_t>(nc), outs.end())};
   }
 };
