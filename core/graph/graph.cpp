@@ -147,6 +147,9 @@ void Graph::release() {
   for (const Value& v : values_) {
     if (!v.constant && !v.external && v.tensor.defined()) TensorAccess::rebind(v.tensor, nullptr, 0);
   }
+  for (const Node& n : nodes_) {
+    for (const auto& sub : n.subgraphs) sub->release();
+  }
 }
 
 // ---- Passes ---------------------------------------------------------------------------------

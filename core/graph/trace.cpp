@@ -7,6 +7,7 @@
 #include <keras/core/variable.h>
 
 #include <sstream>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -32,6 +33,7 @@ struct Trace {
   std::vector<const void*> read_through;             // variables read through the parent
   std::vector<std::pair<Variable, Tensor>> saved;    // values to restore when the nested trace ends
   bool effects = false;
+  std::unordered_set<uint64_t> inner;  // the outermost trace's: tensors computed inside nested graphs
 
   Trace& root() { return parent ? parent->root() : *this; }
 };
@@ -60,6 +62,11 @@ struct Builder {
     if (!t.defined()) return -1;
     const int v = find(tr, t);
     if (v >= 0) return v;
+    if (tr.root().inner.count(t.id())) {
+      throw ValueError("A tensor computed inside an ops::cond, ops::while_loop or ops::scan callable is used outside "
+                       "it in a traced keras::function (a value captured by reference in the callable); return it "
+                       "from the callable instead (a branch's or loop's results are what leave it).");
+    }
     const int c = tr.graph->add_value(t, -1, true);
     tr.by_id.emplace(t.id(), c);
     return c;
@@ -100,7 +107,14 @@ struct Builder {
     }
     return {nullptr, -1};
   }
-  static std::vector<Node>& nodes(detail::Trace& tr) { return tr.graph->nodes_; }
+  static void bindings(const Graph& g, std::vector<std::tuple<Tensor, std::shared_ptr<Storage>, size_t>>& out) {
+    for (const Value& v : g.values_) {
+      if (!v.constant && !v.external && v.tensor.defined()) out.emplace_back(v.tensor, v.tensor.storage(), v.tensor.offset());
+    }
+    for (const Node& n : g.nodes_) {
+      for (const auto& sub : n.subgraphs) bindings(*sub, out);
+    }
+  }
   static int add_output(detail::Trace& tr, const Tensor& t, int node) {
     if (!t.defined()) return -1;
     const int known = find(tr, t);
@@ -351,6 +365,11 @@ Nested trace_nested(const std::function<Tensors(const Tensors&)>& fn, const Tens
     throw;
   }
   restore(tr);
+  Trace& root = parent.root();
+  for (const auto& [id, v] : tr.by_id) {
+    const Value& value = tr.graph->values()[static_cast<size_t>(v)];
+    if (!value.constant && !value.external) root.inner.insert(id);
+  }
   result.graph = tr.graph;
   result.captures = tr.captures;
   result.assigned = tr.assigned;
@@ -380,7 +399,13 @@ Tensors record_control(const std::string& op, std::string attrs, const Tensors& 
   Tensors outs;
   {
     Suspend suspend;
+    // Running the node rebinds the nested graphs' tensors, which the callables' code may still hold
+    // (a tape's records, a value captured by reference): they keep their traced buffers until the
+    // trace ends (Graph::release).
+    std::vector<std::tuple<Tensor, std::shared_ptr<Storage>, size_t>> bound;
+    for (const Nested& sub : subgraphs) Builder::bindings(*sub.graph, bound);
     const Tensors results = run(inputs);
+    for (const auto& [t, storage, offset] : bound) TensorAccess::rebind(t, storage, offset);
     // Fresh handles: a loop that ran no iteration returns its inputs, which the node must not rebind.
     for (const Tensor& r : results) outs.push_back(r.defined() ? fresh_view(r) : r);
   }

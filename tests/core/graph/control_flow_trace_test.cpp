@@ -62,6 +62,19 @@ TEST_CASE("an if on a tensor's value in a traced body names ops::cond; the same 
   CHECK_THROWS_AS(read_inside({floats({1, 2}, {2})}), graph::HostReadError);
 }
 
+TEST_CASE("a tensor computed inside a traced branch and used outside it is refused") {
+  Function f = function([](const Tensors& a) {
+    const Tensor x = a[0];
+    Tensor leaked;
+    ops::cond(ops::sum(x) > 0.f, [&] {
+      leaked = x * 2.f;
+      return x;
+    }, [&] { return x; });
+    return Tensors{leaked + 1.f};
+  });
+  CHECK_THROWS_WITH_AS(f({floats({1, 2}, {2})}), doctest::Contains("return it from the callable instead"), ValueError);
+}
+
 TEST_CASE("a cond on a constant predicate inside a trace runs only the chosen branch") {
   Function f = function([](const Tensors& a) {
     return Tensors{ops::cond(Tensor::scalar(true), [&] { return a[0] + 1.f; }, [&] { return a[0] * 100.f; })};
