@@ -237,15 +237,13 @@ class GraphControlFlow final : public keras::detail::ControlFlowTracer {
           }
           return vars;
         });
-    {
-      // Recorded only when a tape watches an input; the error comes when a gradient is asked for.
-      record_gradient(outs, inputs, [](const Tensors&, const autograd::NeedsGrad&) -> Tensors {
-        throw NotImplementedError(
-            "while_loop: gradients through a while_loop traced in keras::function are not supported (its iteration "
-            "count is only known when it runs; JAX cannot reverse-differentiate while_loop either). Use "
-            "ops::fori_loop with static integer bounds or ops::scan, which are differentiable, or run eagerly.");
-      });
-    }
+    // Recorded only when a tape watches an input; the error comes when a gradient is asked for.
+    record_gradient(outs, inputs, [](const Tensors&, const autograd::NeedsGrad&) -> Tensors {
+      throw NotImplementedError(
+          "while_loop: gradients through a while_loop traced in keras::function are not supported (its iteration "
+          "count is only known when it runs; JAX cannot reverse-differentiate while_loop either). Use "
+          "ops::fori_loop with static integer bounds or ops::scan, which are differentiable, or run eagerly.");
+    });
     return outs;
   }
 
