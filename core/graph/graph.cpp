@@ -336,7 +336,7 @@ std::string Graph::str() const {
 
 // `outer` names the enclosing graphs' values by tensor id: a sub-graph's externals print as them.
 void Graph::print(std::ostream& os, const std::string& indent, const std::map<uint64_t, std::string>& outer) const {
-  const std::string prefix = indent.empty() ? "%" : "%" + std::to_string(indent.size() / 2) + ".";
+  const std::string prefix = indent.empty() ? "%" : "%" + std::to_string(indent.size() / 4) + ".";  // depth
   auto name = [&](int v) { return v < 0 ? std::string("None") : prefix + std::to_string(v); };
   for (size_t i = 0; i < inputs_.size(); ++i) {
     if (inputs_[i] >= 0) os << indent << name(inputs_[i]) << " = input[" << i << "] : " << type_of(values_[static_cast<size_t>(inputs_[i])].tensor) << "\n";

@@ -93,7 +93,9 @@ struct Builder {
     for (detail::Trace* t = &tr; t; t = t->parent) {
       auto it = t->by_storage.find(storage);
       if (it != t->by_storage.end()) {
-        return t == &tr ? it->second : find(tr, t->graph->values_[static_cast<size_t>(it->second)].tensor);
+        if (t == &tr) return it->second;
+        const Tensor owner = t->graph->values_[static_cast<size_t>(it->second)].tensor;  // a copy: find adds values
+        return find(tr, owner);
       }
     }
     return -1;
