@@ -217,20 +217,6 @@ void Optimizer::apply_gradients(const Tensors& grads, const std::vector<Variable
       apply_gradients(g, variables);
       return Tensors{};
     });
-    // The node updates the variables and the optimizer's own in place, unseen by the trace: a read
-    // after it in the same body (a second step, steps_per_execution) must read them again, not reuse
-    // the trace's earlier read. An initialising assignment is how the trace forgets a read.
-    std::vector<Variable> written = variables;
-    for (const Variable& v : this->variables()) written.push_back(v);
-    for (const Variable& v : written) {
-      if (!v.has_value()) continue;
-      Tensor current;
-      {
-        graph::detail::Suspend suspend;
-        current = v.value();
-      }
-      graph::detail::on_variable_assign(v, current, true);
-    }
     return;
   }
   State& s = *state_;

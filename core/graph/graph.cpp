@@ -91,7 +91,7 @@ void Graph::plan() {
   std::set<int> kept(outputs_.begin(), outputs_.end());
   release_after_.assign(nodes_.size(), {});
   for (size_t v = 0; v < values_.size(); ++v) {
-    if (values_[v].constant || kept.count(static_cast<int>(v)) || last[v] < 0) continue;
+    if (values_[v].constant || values_[v].external || kept.count(static_cast<int>(v)) || last[v] < 0) continue;
     release_after_[static_cast<size_t>(last[v])].push_back(static_cast<int>(v));
   }
   planned_ = true;
@@ -144,6 +144,7 @@ Tensors Graph::run(const Tensors& args) {
       case NodeKind::assign:
         Variable(n.variable).assign(fresh_view(value(n.inputs[0])));
         break;
+      case NodeKind::control:  // core/graph/control_flow.cpp: n.host replays the chosen sub-graph
       case NodeKind::host: {
         Tensors ins;
         for (int v : n.inputs) ins.push_back(v < 0 ? Tensor() : fresh_view(value(v)));
@@ -170,7 +171,10 @@ Tensors Graph::run(const Tensors& args) {
 
 void Graph::release() {
   for (const Value& v : values_) {
-    if (!v.constant && v.tensor.defined()) TensorAccess::rebind(v.tensor, nullptr, 0);
+    if (!v.constant && !v.external && v.tensor.defined()) TensorAccess::rebind(v.tensor, nullptr, 0);
+  }
+  for (const Node& n : nodes_) {
+    for (const auto& sub : n.subgraphs) sub->release();
   }
 }
 
@@ -185,7 +189,7 @@ size_t Graph::eliminate_dead_code() {
   for (size_t i = nodes_.size(); i-- > 0;) {
     Node& n = nodes_[i];
     if (n.removed) continue;
-    bool keep = n.kind == NodeKind::assign || n.kind == NodeKind::host;
+    bool keep = n.kind == NodeKind::assign || n.kind == NodeKind::host || (n.kind == NodeKind::control && n.effects);
     for (int v : n.outputs) keep = keep || (v >= 0 && needed[static_cast<size_t>(v)]);
     if (!keep) {
       n.removed = true;
@@ -330,6 +334,10 @@ void Graph::optimize(const std::string& name) {
   const size_t cse = eliminate_common_subexpressions();
   const size_t fused = fuse_matmul_bias_relu();
   const size_t dead = eliminate_dead_code();
+  for (Node& n : nodes_) {
+    if (n.removed) continue;
+    for (const auto& sub : n.subgraphs) sub->optimize(name + "/" + n.op);
+  }
   plan();
   if (detail::log_graphs()) {
     std::cerr << "[keras graph] " << name << ": " << before << " nodes -> " << node_count() << " (" << folded
@@ -345,41 +353,61 @@ std::string type_of(const Tensor& t) {
   if (!t.defined()) return "None";
   return std::string(dtype_name(t.dtype())) + t.shape().str();
 }
-std::string ref(int v) { return v < 0 ? "None" : "%" + std::to_string(v); }
 }  // namespace
 
 std::string Graph::str() const {
   std::ostringstream os;
+  print(os, "", {});
+  return os.str();
+}
+
+// `outer` names the enclosing graphs' values by tensor id: a sub-graph's externals print as them.
+void Graph::print(std::ostream& os, const std::string& indent, const std::map<uint64_t, std::string>& outer) const {
+  const std::string prefix = indent.empty() ? "%" : "%" + std::to_string(indent.size() / 4) + ".";  // depth
+  auto name = [&](int v) { return v < 0 ? std::string("None") : prefix + std::to_string(v); };
   for (size_t i = 0; i < inputs_.size(); ++i) {
-    if (inputs_[i] >= 0) os << ref(inputs_[i]) << " = input[" << i << "] : " << type_of(values_[static_cast<size_t>(inputs_[i])].tensor) << "\n";
+    if (inputs_[i] >= 0) os << indent << name(inputs_[i]) << " = input[" << i << "] : " << type_of(values_[static_cast<size_t>(inputs_[i])].tensor) << "\n";
   }
-  std::set<int> constants;
+  std::set<int> constants, externals;
+  auto note = [&](int v) {
+    if (v < 0) return;
+    if (values_[static_cast<size_t>(v)].constant) constants.insert(v);
+    if (values_[static_cast<size_t>(v)].external) externals.insert(v);
+  };
   for (const Node& n : nodes_) {
     if (n.removed) continue;
-    for (int v : n.inputs) {
-      if (v >= 0 && values_[static_cast<size_t>(v)].constant) constants.insert(v);
-    }
+    for (int v : n.inputs) note(v);
   }
-  for (int v : outputs_) {
-    if (v >= 0 && values_[static_cast<size_t>(v)].constant) constants.insert(v);
+  for (int v : outputs_) note(v);
+  std::map<uint64_t, std::string> names = outer;
+  for (size_t v = 0; v < values_.size(); ++v) {
+    if (values_[v].tensor.defined() && !values_[v].external) names[values_[v].tensor.id()] = name(static_cast<int>(v));
   }
-  for (int v : constants) os << ref(v) << " = constant : " << type_of(values_[static_cast<size_t>(v)].tensor) << "\n";
+  for (int v : externals) {
+    auto it = outer.find(values_[static_cast<size_t>(v)].tensor.id());
+    os << indent << name(v) << " = outer " << (it == outer.end() ? std::string("?") : it->second) << " : "
+       << type_of(values_[static_cast<size_t>(v)].tensor) << "\n";
+  }
+  for (int v : constants) os << indent << name(v) << " = constant : " << type_of(values_[static_cast<size_t>(v)].tensor) << "\n";
   for (const Node& n : nodes_) {
     if (n.removed) continue;
     std::string outs;
-    for (int v : n.outputs) outs += (outs.empty() ? "" : ", ") + ref(v);
+    for (int v : n.outputs) outs += (outs.empty() ? "" : ", ") + name(v);
     std::string ins;
-    for (int v : n.inputs) ins += (ins.empty() ? "" : ", ") + ref(v);
-    os << (outs.empty() ? "" : outs + " = ") << n.op << (n.attrs.empty() ? "" : "[" + n.attrs + "]") << "(" << ins << ")";
+    for (int v : n.inputs) ins += (ins.empty() ? "" : ", ") + name(v);
+    os << indent << (outs.empty() ? "" : outs + " = ") << n.op << (n.attrs.empty() ? "" : "[" + n.attrs + "]") << "(" << ins << ")";
     std::string types;
     for (int v : n.outputs) types += (types.empty() ? "" : ", ") + (v < 0 ? std::string("None") : type_of(values_[static_cast<size_t>(v)].tensor));
     if (!types.empty()) os << " : " << types;
     os << "\n";
+    for (size_t k = 0; k < n.subgraphs.size(); ++k) {
+      os << indent << "  " << n.op << " sub-graph " << k << ":\n";
+      n.subgraphs[k]->print(os, indent + "    ", names);
+    }
   }
   std::string outs;
-  for (int v : outputs_) outs += (outs.empty() ? "" : ", ") + ref(v);
-  os << "return (" << outs << ")\n";
-  return os.str();
+  for (int v : outputs_) outs += (outs.empty() ? "" : ", ") + name(v);
+  os << indent << "return (" << outs << ")\n";
 }
 
 std::string Graph::profile() const {
@@ -402,7 +430,7 @@ std::string Graph::profile() const {
     std::snprintf(line, sizeof line, "  %9.1f us %5.1f%%  ", 1e6 * node_seconds_[i] / static_cast<double>(replays_),
                   total > 0 ? 100.0 * node_seconds_[i] / total : 0.0);
     std::string outs;
-    for (int v : n.outputs) outs += (outs.empty() ? "" : ", ") + ref(v);
+    for (int v : n.outputs) outs += (outs.empty() ? "" : ", ") + (v < 0 ? std::string("None") : "%" + std::to_string(v));
     os << line << (outs.empty() ? "" : outs + " = ") << n.op << (n.attrs.empty() ? "" : "[" + n.attrs + "]");
     if (!n.outputs.empty() && n.outputs[0] >= 0) os << " : " << type_of(values_[static_cast<size_t>(n.outputs[0])].tensor);
     os << "\n";
@@ -410,50 +438,76 @@ std::string Graph::profile() const {
   return os.str();
 }
 
+namespace {
+std::string quote(const std::string& s) {
+  std::string out;
+  for (char c : s) out += c == '"' ? std::string("\\\"") : std::string(1, c);
+  return "\"" + out + "\"";
+}
+}  // namespace
+
 std::string Graph::dot(const std::string& name) const {
   std::ostringstream os;
-  auto quote = [](std::string s) {
-    std::string out;
-    for (char c : s) out += c == '"' ? std::string("\\\"") : std::string(1, c);
-    return "\"" + out + "\"";
-  };
   os << "digraph " << quote(name) << " {\n  node [shape=box, fontname=\"monospace\"];\n";
-  std::map<int, std::string> producer;  // value -> dot node
+  std::map<uint64_t, std::string> producers;  // tensor id -> dot node
+  print_dot(os, "", producers);
+  os << "}\n";
+  return os.str();
+}
+
+// Node ids carry `prefix` so that sub-graphs (clusters) do not collide; an external's edge comes
+// from the enclosing graph's node that produced the tensor.
+void Graph::print_dot(std::ostream& os, const std::string& prefix, std::map<uint64_t, std::string>& producers) const {
+  auto id_of = [&](int v) { return values_[static_cast<size_t>(v)].tensor.id(); };
+  const bool top = prefix.empty();
   for (size_t i = 0; i < inputs_.size(); ++i) {
     if (inputs_[i] < 0) continue;
-    const std::string id = "in" + std::to_string(i);
-    os << "  " << id << " [shape=ellipse, label=" << quote("input " + std::to_string(i) + "\\n" + type_of(values_[static_cast<size_t>(inputs_[i])].tensor)) << "];\n";
-    producer[inputs_[i]] = id;
+    const std::string id = prefix + "in" + std::to_string(i);
+    os << "  " << id << " [shape=ellipse, label=" << quote((top ? "input " : "argument ") + std::to_string(i) + "\\n" + type_of(values_[static_cast<size_t>(inputs_[i])].tensor)) << "];\n";
+    producers[id_of(inputs_[i])] = id;
   }
   for (size_t i = 0; i < nodes_.size(); ++i) {
     const Node& n = nodes_[i];
     if (n.removed) continue;
-    const std::string id = "n" + std::to_string(i);
+    const std::string id = prefix + "n" + std::to_string(i);
     std::string label = n.op + (n.attrs.empty() ? "" : "\\n" + n.attrs);
     for (int v : n.outputs) label += "\\n" + (v < 0 ? std::string("None") : type_of(values_[static_cast<size_t>(v)].tensor));
-    os << "  " << id << " [label=" << quote(label) << "];\n";
+    os << "  " << id << " [label=" << quote(label) << (n.kind == NodeKind::control ? ", style=bold" : "") << "];\n";
     for (int v : n.inputs) {
       if (v < 0) continue;
-      auto it = producer.find(v);
-      if (it == producer.end()) {
-        const std::string c = "c" + std::to_string(v);
+      auto it = producers.find(id_of(v));
+      if (it == producers.end()) {
+        const std::string c = prefix + "c" + std::to_string(v);
         os << "  " << c << " [shape=note, label=" << quote("constant\\n" + type_of(values_[static_cast<size_t>(v)].tensor)) << "];\n";
-        it = producer.emplace(v, c).first;
+        it = producers.emplace(id_of(v), c).first;
       }
       os << "  " << it->second << " -> " << id << ";\n";
     }
-    for (int v : n.outputs) {
-      if (v >= 0) producer[v] = id;
+    for (size_t k = 0; k < n.subgraphs.size(); ++k) {
+      const std::string sub = id + "s" + std::to_string(k) + "_";
+      os << "  subgraph " << quote("cluster_" + sub) << " {\n  label=" << quote(n.op + " sub-graph " + std::to_string(k)) << ";\n";
+      n.subgraphs[k]->print_dot(os, sub, producers);
+      os << "  }\n  " << sub << "out -> " << id << " [style=dashed];\n";
     }
+    for (int v : n.outputs) {
+      if (v >= 0) producers[id_of(v)] = id;
+    }
+  }
+  if (!top) {
+    // One node stands for the sub-graph's results; its control node consumes them.
+    os << "  " << prefix << "out [shape=ellipse, label=\"results\"];\n";
+    for (int v : outputs_) {
+      auto it = v < 0 ? producers.end() : producers.find(id_of(v));
+      if (it != producers.end()) os << "  " << it->second << " -> " << prefix << "out;\n";
+    }
+    return;
   }
   for (size_t i = 0; i < outputs_.size(); ++i) {
     const std::string id = "out" + std::to_string(i);
     os << "  " << id << " [shape=ellipse, label=" << quote("output " + std::to_string(i)) << "];\n";
-    auto it = producer.find(outputs_[i]);
-    if (it != producer.end()) os << "  " << it->second << " -> " << id << ";\n";
+    auto it = outputs_[i] < 0 ? producers.end() : producers.find(id_of(outputs_[i]));
+    if (it != producers.end()) os << "  " << it->second << " -> " << id << ";\n";
   }
-  os << "}\n";
-  return os.str();
 }
 
 }  // namespace keras::graph

@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +20,7 @@ enum class NodeKind : uint8_t {
   read,    // reads a Variable's current value
   assign,  // assigns a value to a Variable
   host,    // runs host code (optimizer step, random draw) that reads state which changes per call
+  control, // cond / while / scan: replays its sub-graphs as a host-read predicate or count chooses
 };
 
 /// A tensor of the graph. Its handle is the traced tensor itself: replay rebinds that handle's
@@ -27,7 +30,10 @@ struct Value {
   int producer = -1;     // node index; -1 for inputs and constants
   int input_index = -1;  // position among the function's arguments, or -1
   bool constant = false;  // captured at trace time (not produced in the graph): never changes
+  bool external = false;  // a sub-graph's read of an enclosing graph's value: bound and freed there
 };
+
+class Graph;
 
 struct Node {
   NodeKind kind;
@@ -41,6 +47,8 @@ struct Node {
   Variable variable;                              // read / assign
   int64_t view_offset = 0;                        // view: byte offset from its input's buffer
   bool removed = false;                           // dropped by a pass
+  std::vector<std::shared_ptr<Graph>> subgraphs;          // control: branches, loop cond and body, scan step
+  bool effects = false;  // control: a sub-graph assigns variables or runs host code (never dead)
 };
 
 /// One traced function body, replayable. Passes rewrite it; the counts they return are nodes removed.
@@ -71,9 +79,9 @@ class Graph {
   /// Every pass, then the memory plan (buffers freed after their last use); logs under KERAS_LOG_GRAPHS=1.
   void optimize(const std::string& name = "function");
 
-  /// One line per node: "%7 = binary[add](%5, %6) : float32(32, 10)".
+  /// One line per node: "%7 = binary[add](%5, %6) : float32(32, 10)"; sub-graphs indented below their node.
   std::string str() const;
-  /// Graphviz DOT.
+  /// Graphviz DOT; control nodes' sub-graphs are clusters.
   std::string dot(const std::string& name = "function") const;
   /// Time spent per node over the replays so far, slowest first (KERAS_PROFILE_GRAPHS=1 turns the
   /// timing on and prints this when the graph is destroyed); empty when timing is off.
@@ -87,6 +95,8 @@ class Graph {
  private:
   friend struct Builder;
   void plan();
+  void print(std::ostream& os, const std::string& indent, const std::map<uint64_t, std::string>& outer) const;
+  void print_dot(std::ostream& os, const std::string& prefix, std::map<uint64_t, std::string>& producers) const;
   int add_value(const Tensor& t, int producer, bool constant = false);
   std::vector<Node> nodes_;
   std::vector<Value> values_;

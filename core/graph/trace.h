@@ -3,12 +3,12 @@
 // report to an active trace. Not for users: keras::function (core/function.h) is the interface.
 #include <keras/core/tensor.h>
 
-#include <functional>
-#include <string>
+#include <keras/core/variable.h>
 
-namespace keras {
-class Variable;
-}
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
 
 namespace keras::graph {
 class Graph;
@@ -48,6 +48,28 @@ Tensor on_variable_read(const Variable& variable, const Tensor& value);
 Tensor on_variable_assign(const Variable& variable, const Tensor& value, bool initialising);
 /// Tensor::item / to_vector while tracing: throws HostReadError for a traced tensor.
 void check_host_read(const Tensor& tensor, const char* what);
+
+/// A callable traced into a nested graph: a cond branch, a loop's cond or body, a scan step.
+struct Nested {
+  std::shared_ptr<Graph> graph;
+  Tensors outputs;                 // what the callable returned while tracing
+  Tensors captures;                // the enclosing trace's tensors the graph reads (its externals)
+  std::vector<Variable> assigned;  // variables it assigns (in graphs nested in it too)
+  std::vector<const void*> read_through;  // variables it read through the enclosing trace (see local)
+  bool effects = false;            // assigns variables or runs host code
+};
+/// Traces `fn` on `args` (the nested graph's inputs) into a nested graph of the recording trace. Reads
+/// of the enclosing traces' tensors become externals; a variable read before the nested graph assigns
+/// it is read by the enclosing trace, unless it is in `local` (a loop body that writes it reads it
+/// each iteration). Variable assignments made while tracing are undone (the node runs them).
+Nested trace_nested(const std::function<Tensors(const Tensors&)>& fn, const Tensors& args,
+                    const std::vector<const void*>& local = {});
+/// Adds a control node to the recording trace: `inputs` (predicate, loop values, then every nested
+/// graph's captures) and `subgraphs`; runs `run` on the inputs now and returns the node's outputs.
+Tensors record_control(const std::string& op, std::string attrs, const Tensors& inputs, const std::vector<Nested>& subgraphs,
+                       std::function<Tensors(const Tensors&)> run);
+/// True when `t` is a value of the recording trace or one enclosing it that is not a constant.
+bool is_traced(const Tensor& t);
 
 /// KERAS_LOG_GRAPHS=1 (read once): log traces and passes to stderr.
 bool log_graphs();

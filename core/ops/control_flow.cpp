@@ -17,7 +17,7 @@ namespace {
 thread_local ControlFlowTracer* current_tracer = nullptr;
 }  // namespace
 
-bool tracing_active() { return current_tracer != nullptr; }
+bool tracing_active() { return current_tracer != nullptr && current_tracer->active(); }
 ControlFlowTracer* control_flow_tracer() { return current_tracer; }
 
 ControlFlowTracerScope::ControlFlowTracerScope(ControlFlowTracer* tracer) : previous_(current_tracer) {
@@ -229,13 +229,31 @@ bool needs_int64(int64_t a, int64_t b) {
 Tensors fori_loop(int64_t lower, int64_t upper,
                   const std::function<Tensors(const Tensor&, const Tensors&)>& body_fun, const Tensors& init_val) {
   const bool wide = needs_int64(lower, upper);
-  return fori_loop(bound_tensor(lower, wide), bound_tensor(upper, wide), body_fun, init_val);
+  if (!keras::detail::tracing_active()) {
+    return fori_loop(bound_tensor(lower, wide), bound_tensor(upper, wide), body_fun, init_val);
+  }
+  // Static bounds trace as a scan of upper - lower steps (as jax.lax.fori_loop does), which a tape
+  // can differentiate, unlike a while loop.
+  require_all_defined(init_val, "fori_loop", "loop state");
+  if (upper <= lower) return init_val;
+  Tensors carry{bound_tensor(lower, wide)};
+  carry.insert(carry.end(), init_val.begin(), init_val.end());
+  const auto out = scan(
+      ScanFn([body_fun, init_val](const Tensors& c, const Tensors&) {
+        Tensors next = body_fun(c[0], Tensors(c.begin() + 1, c.end()));
+        check_carried(init_val, next, "fori_loop", "body_fun", "loop state");
+        next.insert(next.begin(), add(c[0], scalar_like(1, c[0])));
+        return std::pair<Tensors, Tensors>{std::move(next), Tensors{}};
+      }),
+      carry, {}, upper - lower).first;
+  return Tensors(out.begin() + 1, out.end());
 }
 
 Tensor fori_loop(int64_t lower, int64_t upper, const std::function<Tensor(const Tensor&, const Tensor&)>& body_fun,
                  const Tensor& init_val) {
-  const bool wide = needs_int64(lower, upper);
-  return fori_loop(bound_tensor(lower, wide), bound_tensor(upper, wide), body_fun, init_val);
+  return single(fori_loop(
+      lower, upper, [body_fun](const Tensor& i, const Tensors& s) { return Tensors{body_fun(i, s[0])}; },
+      Tensors{init_val}));
 }
 
 std::pair<Tensors, Tensors> scan(const ScanFn& f, const Tensors& init, const Tensors& xs,

@@ -12,8 +12,10 @@
 /// Eagerly they read the predicate on the host and run the chosen branch or the loop's iterations
 /// as ordinary ops, so an active GradientTape differentiates through exactly the ops that ran.
 /// While a keras::function trace is active (detail::tracing_active()), they hand the callables to
-/// the tracer instead, which records them as conditional / loop nodes rather than baking in the
-/// branch the trace-time values happened to choose.
+/// the tracer instead (core/graph/control_flow.cpp), which records them as cond / while / scan nodes
+/// over sub-graphs rather than baking in the branch the trace-time values happened to choose.
+/// Traced, a tape differentiates through cond and scan (and fori_loop with integer bounds, a scan);
+/// a gradient through a traced while_loop raises NotImplementedError, as in JAX.
 namespace keras::ops {
 
 /// A value callable of cond with several outputs (Keras's nested structures, flattened).
@@ -46,6 +48,7 @@ Tensor while_loop(const std::function<Tensor(const Tensor&)>& cond, const std::f
 
 /// keras.ops.fori_loop: for i in [lower, upper): val = body_fun(i, val). i is a scalar tensor of
 /// the bounds' dtype (int32 for C++ integers), so a traced body sees it as a value, not a constant.
+/// Traced, tensor bounds make a while loop and integer bounds a scan of upper - lower steps.
 Tensor fori_loop(const Tensor& lower, const Tensor& upper,
                  const std::function<Tensor(const Tensor&, const Tensor&)>& body_fun, const Tensor& init_val);
 Tensors fori_loop(const Tensor& lower, const Tensor& upper,
@@ -58,8 +61,9 @@ Tensors fori_loop(int64_t lower, int64_t upper,
 /// keras.ops.scan: carry = init; for each slice x of xs along axis 0: (carry, y) = f(carry, x);
 /// returns (carry, ys stacked on a new axis 0). Without xs (empty / undefined), `length` gives the
 /// iteration count and f receives undefined x. reverse runs from the last slice to the first and
-/// stores each y at its slice's position. Eagerly every iteration runs as ops whatever `unroll`
-/// says; unroll shapes only the traced loop. The carry keeps its shapes and dtypes.
+/// stores each y at its slice's position. `unroll` is validated but, as no compiler runs here,
+/// changes nothing: eagerly and replayed the steps run one at a time (JAX's results are the same
+/// for every unroll). The carry keeps its shapes and dtypes.
 std::pair<Tensor, Tensor> scan(const std::function<std::pair<Tensor, Tensor>(const Tensor&, const Tensor&)>& f,
                                const Tensor& init, const Tensor& xs = {}, std::optional<int64_t> length = std::nullopt,
                                bool reverse = false, ScanUnroll unroll = int64_t{1});
@@ -77,6 +81,9 @@ namespace keras::detail {
 class ControlFlowTracer {
  public:
   virtual ~ControlFlowTracer() = default;
+  /// False while the tracer is installed but not recording (e.g. host code run by a traced function):
+  /// the ops then run eagerly.
+  virtual bool active() const { return true; }
   /// Records both branches as subgraphs and a node choosing between them by pred's value at run
   /// time; returns the node's outputs (one per branch output).
   virtual Tensors cond(const Tensor& pred, const ops::BranchFn& true_fn, const ops::BranchFn& false_fn) = 0;

@@ -255,9 +255,15 @@ TEST_SUITE("core") {
                            ValueError);
       CHECK_THROWS_WITH_AS(ops::cond(x > 0.0, [&] { return x; }, [&] { return x; }),
                            doctest::Contains("must be a scalar boolean tensor"), ValueError);
-      // fori_loop is recorded as one while_loop over (i, state).
+      // With integer bounds fori_loop is recorded as one scan over (i, state) (differentiable, as in
+      // JAX); with tensor bounds as one while_loop.
       const Tensor total = ops::fori_loop(0, 4, [](const Tensor& i, const Tensor& s) { return s + i; }, Tensor::scalar(0));
       CHECK(total.item<int32_t>() == 6);
+      CHECK(tracer.scans == 1);
+      CHECK(tracer.last_length == 4);
+      const Tensor total2 = ops::fori_loop(Tensor::scalar(1), Tensor::scalar(4),
+                                           [](const Tensor& i, const Tensor& s) { return s + i; }, Tensor::scalar(0));
+      CHECK(total2.item<int32_t>() == 6);
       CHECK(tracer.loops == 1);
       ops::while_loop([](const Tensor& v) { return v < Tensor::scalar(3); }, [](const Tensor& v) { return v + 1.0; },
                       Tensor::scalar(0), 2);
@@ -268,7 +274,7 @@ TEST_SUITE("core") {
                            ValueError);
       const auto [carry, ys] = ops::scan([](const Tensor& c, const Tensor&) { return std::pair{c + 1.0, c}; },
                                          Tensor::scalar(0.0), Tensor(), 5, false, true);
-      CHECK(tracer.scans == 1);
+      CHECK(tracer.scans == 2);
       CHECK(tracer.last_length == 5);
       CHECK(tracer.last_unroll == 5);  // unroll=true: fully
       CHECK(carry.item<double>() == 5.0);
