@@ -113,6 +113,12 @@ dnnl::eltwise_forward eltwise_primitive(const Step& step, const dnnl::memory::de
 
 }  // namespace
 
+bool unary_may_use_dnnl(UnaryOp op, double alpha, DType dtype, int64_t size) {
+  if (dtype != DType::float32) return false;
+  const std::optional<Recipe> recipe = recipe_for(op, alpha);
+  return recipe && size >= recipe->min_size;
+}
+
 bool unary_dnnl(const UnaryArgs& args, const Tensor& dst) {
   const Tensor& src = args.src;
   if (src.dtype() != DType::float32) return false;

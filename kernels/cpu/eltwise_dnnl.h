@@ -8,6 +8,10 @@ namespace keras::kernels::cpu {
 /// nothing, where oneDNN lacks the op, differs from the loops, or is slower at this size.
 bool unary_dnnl(const UnaryArgs& args, const Tensor& dst);
 
+/// Whether unary_dnnl may take this op on a `size`-element tensor of `dtype` (its results differ from
+/// the loops' in the last bits, so a fused program that must match the unfused one leaves it out).
+bool unary_may_use_dnnl(UnaryOp op, double alpha, DType dtype, int64_t size);
+
 /// Fills dst (float32, the broadcast shape) with src0 op src1 through a oneDNN binary primitive;
 /// false where that does not apply or does not pay.
 bool binary_dnnl(const BinaryArgs& args, const Tensor& dst);
