@@ -90,6 +90,19 @@ TEST_CASE("casts from integer and bool operands load converted into the fused pr
   CHECK(f.graph().node_count() == 1);
 }
 
+TEST_CASE("a float32 chain cast to float64 fuses apart from the float64 chain after it") {
+  Function::Body body = [](const Tensors& a) {
+    const Tensor wide = ops::cast(ops::sin(a[0]) * a[0], DType::float64);
+    return Tensors{(wide - a[1]) * a[1]};
+  };
+  Function f = function(body);
+  check_replays(f, body, {{normal({3, 5}, 1), normal({3, 5}, 2, DType::float64)},
+                          {normal({3, 5}, 3), normal({3, 5}, 4, DType::float64)}});
+  // The registers hold one float dtype: sin, multiply and the cast's store in float32, the rest in float64.
+  CHECK(f.graph().count("fused_elementwise") == 2);
+  CHECK(f.graph().node_count() == 2);
+}
+
 TEST_CASE("a value used twice is computed once and not fused away") {
   Function::Body body = [](const Tensors& a) {
     const Tensor t = ops::exp(a[0]);
