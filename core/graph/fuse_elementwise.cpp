@@ -5,6 +5,7 @@
 #include <keras/core/graph/graph.h>
 #include <keras/kernels/cpu/fused_elementwise.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <numeric>

@@ -307,9 +307,8 @@ void Graph::optimize(const std::string& name) {
   plan();
   if (detail::log_graphs()) {
     std::cerr << "[keras graph] " << name << ": " << before << " nodes -> " << node_count() << " (" << folded
-              << " folded, " << cse << " common subexpressions, " << fused << " matmul+bias(+relu) fusions, " << elementwise
-              << " elementwise ops fused, " << dead
-              << " dead)\n";
+              << " folded, " << cse << " common subexpressions, " << fused << " matmul+bias(+relu) fusions, "
+              << elementwise << " elementwise ops fused, " << dead << " dead)\n";
   }
 }
 
