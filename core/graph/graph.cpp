@@ -333,6 +333,7 @@ void Graph::optimize(const std::string& name) {
   const size_t folded = fold_constants();
   const size_t cse = eliminate_common_subexpressions();
   const size_t fused = fuse_matmul_bias_relu();
+  const size_t elementwise = fuse_elementwise();
   const size_t dead = eliminate_dead_code();
   for (Node& n : nodes_) {
     if (n.removed) continue;
@@ -341,8 +342,8 @@ void Graph::optimize(const std::string& name) {
   plan();
   if (detail::log_graphs()) {
     std::cerr << "[keras graph] " << name << ": " << before << " nodes -> " << node_count() << " (" << folded
-              << " folded, " << cse << " common subexpressions, " << fused << " matmul+bias(+relu) fusions, " << dead
-              << " dead)\n";
+              << " folded, " << cse << " common subexpressions, " << fused << " matmul+bias(+relu) fusions, "
+              << elementwise << " elementwise ops fused, " << dead << " dead)\n";
   }
 }
 

@@ -76,6 +76,8 @@ class Graph {
   size_t eliminate_common_subexpressions();
   /// matmul (no bias) -> add of a (N,) bias -> relu becomes one matmul with bias and relu fused.
   size_t fuse_matmul_bias_relu();
+  /// Trees of CPU unary / binary / cast nodes become one fused_elementwise node (fuse_elementwise.cpp).
+  size_t fuse_elementwise();
   /// Every pass, then the memory plan (buffers freed after their last use); logs under KERAS_LOG_GRAPHS=1.
   void optimize(const std::string& name = "function");
 

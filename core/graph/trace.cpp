@@ -4,9 +4,9 @@
 #include <keras/core/graph/trace.h>
 
 #include <keras/core/graph/control_flow.h>
+#include <keras/core/repr.h>
 #include <keras/core/variable.h>
 
-#include <sstream>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -434,11 +434,9 @@ Tensors record_control(const std::string& op, std::string attrs, const Tensors& 
                             "frozen); inside keras::function call Optimizer::apply_gradients, which runs as one node");
 }
 
-std::string attr(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
+// The shortest text that reads back as v: attrs are also CSE keys, where two values that print
+// alike must be the same value.
+std::string attr(double v) { return float_repr(v); }
 std::string attr(const std::vector<int64_t>& v) {
   std::string s = "[";
   for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);

@@ -2,6 +2,7 @@
 
 #include <keras/kernels/cpu/dnnl_context.h>
 #include <keras/kernels/cpu/loops.h>
+#include <keras/kernels/cpu/scalar_ops.h>
 
 #include <bit>
 #include <cmath>
@@ -109,6 +110,12 @@ dnnl::eltwise_forward eltwise_primitive(const Step& step, const dnnl::memory::de
 }
 
 }  // namespace
+
+bool unary_may_use_dnnl(UnaryOp op, double alpha, DType dtype, int64_t size) {
+  if (dtype != DType::float32) return false;
+  const std::optional<Recipe> recipe = recipe_for(op, alpha);
+  return recipe && size >= recipe->min_size;
+}
 
 bool unary_dnnl(const UnaryArgs& args, const Tensor& dst) {
   const Tensor& src = args.src;

@@ -166,8 +166,7 @@ TEST_CASE("Function::graph prints the traced graph as text and as DOT") {
   f({ops::ones({2, 3})});
   const std::string text = f.graph().str();
   CHECK(text.find("input[0] : float32(2, 3)") != std::string::npos);
-  CHECK(text.find("binary[add]") != std::string::npos);
-  CHECK(text.find("unary[tanh]") != std::string::npos);
+  CHECK(text.find("fused_elementwise[add tanh]") != std::string::npos);  // one kernel since fuse_elementwise
   CHECK(text.find("return (") != std::string::npos);
   const std::string dot = f.graph().dot("f");
   CHECK(dot.rfind("digraph \"f\" {", 0) == 0);
