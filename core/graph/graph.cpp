@@ -431,7 +431,10 @@ std::string Graph::profile() const {
     std::snprintf(line, sizeof line, "  %9.1f us %5.1f%%  ", 1e6 * node_seconds_[i] / static_cast<double>(replays_),
                   total > 0 ? 100.0 * node_seconds_[i] / total : 0.0);
     std::string outs;
-    for (int v : n.outputs) outs += (outs.empty() ? "" : ", ") + (v < 0 ? std::string("None") : "%" + std::to_string(v));
+    for (int v : n.outputs) {
+      if (!outs.empty()) outs += ", ";
+      outs += v < 0 ? std::string("None") : std::string(1, '%').append(std::to_string(v));
+    }
     os << line << (outs.empty() ? "" : outs + " = ") << n.op << (n.attrs.empty() ? "" : "[" + n.attrs + "]");
     if (!n.outputs.empty() && n.outputs[0] >= 0) os << " : " << type_of(values_[static_cast<size_t>(n.outputs[0])].tensor);
     os << "\n";
