@@ -134,6 +134,21 @@ struct Builder {
     return tr.graph->nodes_.back();
   }
   static int node_index(detail::Trace& tr) { return static_cast<int>(tr.graph->nodes_.size()); }
+  static std::vector<int> values_of(detail::Trace& tr, const Tensors& tensors) {
+    std::vector<int> values;
+    for (const Tensor& t : tensors) values.push_back(value_of(tr, t));
+    return values;
+  }
+  // A node reading `ins` and producing `outputs` (new values of the graph).
+  static Node& add_call(detail::Trace& tr, NodeKind kind, std::string op, std::vector<int> ins, const Tensors& outputs) {
+    const int index = node_index(tr);
+    std::vector<int> outs;
+    for (const Tensor& t : outputs) outs.push_back(add_output(tr, t, index));
+    Node& n = add_node(tr, kind, std::move(op));
+    n.inputs = std::move(ins);
+    n.outputs = std::move(outs);
+    return n;
+  }
   static void add_input(detail::Trace& tr, const Tensor& arg, int index) {
     if (!arg.defined()) {
       tr.graph->inputs_.push_back(-1);
@@ -169,16 +184,9 @@ namespace detail {
 void record_kernel(const char* name, std::string attrs, std::string cse_key, const Tensors& inputs,
                    const Tensors& outputs, std::function<Tensors()> run) {
   Trace& tr = *recording;
-  std::vector<int> ins;
-  for (const Tensor& t : inputs) ins.push_back(Builder::value_of(tr, t));
-  const int index = Builder::node_index(tr);
-  std::vector<int> outs;
-  for (const Tensor& t : outputs) outs.push_back(Builder::add_output(tr, t, index));
-  Node& n = Builder::add_node(tr, NodeKind::kernel, name);
+  Node& n = Builder::add_call(tr, NodeKind::kernel, name, Builder::values_of(tr, inputs), outputs);
   n.attrs = std::move(attrs);
   n.cse_key = std::move(cse_key);
-  n.inputs = std::move(ins);
-  n.outputs = std::move(outs);
   n.kernel = std::move(run);
 }
 
@@ -211,14 +219,7 @@ Tensors host_node(const std::string& name, const Tensors& inputs, std::function<
     Suspend suspend;
     out = fn(inputs);
   }
-  std::vector<int> ins;
-  for (const Tensor& t : inputs) ins.push_back(Builder::value_of(tr, t));
-  const int index = Builder::node_index(tr);
-  std::vector<int> outs;
-  for (const Tensor& t : out) outs.push_back(Builder::add_output(tr, t, index));
-  Node& n = Builder::add_node(tr, NodeKind::host, name);
-  n.inputs = std::move(ins);
-  n.outputs = std::move(outs);
+  Node& n = Builder::add_call(tr, NodeKind::host, name, Builder::values_of(tr, inputs), out);
   n.host = std::move(fn);
   // Host code (an optimizer step) may update any variable in place, unseen by the trace: a read
   // after it in the same body (a second step under steps_per_execution) must read again rather than
@@ -387,8 +388,7 @@ Nested trace_nested(const std::function<Tensors(const Tensors&)>& fn, const Tens
 Tensors record_control(const std::string& op, std::string attrs, const Tensors& inputs, const std::vector<Nested>& subgraphs,
                        std::function<Tensors(const Tensors&)> run) {
   Trace& tr = *recording;
-  std::vector<int> ins;
-  for (const Tensor& t : inputs) ins.push_back(Builder::value_of(tr, t));
+  std::vector<int> ins = Builder::values_of(tr, inputs);
   bool effects = false;
   for (const Nested& sub : subgraphs) {
     effects = effects || sub.effects;
@@ -415,13 +415,8 @@ Tensors record_control(const std::string& op, std::string attrs, const Tensors& 
     // Fresh handles: a loop that ran no iteration returns its inputs, which the node must not rebind.
     for (const Tensor& r : results) outs.push_back(r.defined() ? fresh_view(r) : r);
   }
-  const int index = Builder::node_index(tr);
-  std::vector<int> out_values;
-  for (const Tensor& t : outs) out_values.push_back(Builder::add_output(tr, t, index));
-  Node& n = Builder::add_node(tr, NodeKind::control, op);
+  Node& n = Builder::add_call(tr, NodeKind::control, op, std::move(ins), outs);
   n.attrs = std::move(attrs);
-  n.inputs = std::move(ins);
-  n.outputs = std::move(out_values);
   n.host = std::move(run);
   n.effects = effects;
   for (const Nested& sub : subgraphs) n.subgraphs.push_back(sub.graph);
