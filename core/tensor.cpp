@@ -296,7 +296,9 @@ Parts scientific(T x, int precision = kPrecision, int min_digits = 0) {
     d.negative = negative;
   }
   Parts p;
-  p.int_part = (d.negative ? "-" : "") + d.digits.substr(0, 1);
+  // Appended rather than `"-" + substr`: gcc 12 sees a false overlap there (-Wrestrict) when inlined.
+  p.int_part = d.negative ? "-" : "";
+  p.int_part += d.digits.substr(0, 1);
   p.frac_part = d.digits.substr(1);
   const int e = std::abs(d.exponent);
   p.exp_part = std::string(d.exponent < 0 ? "-" : "+") + (e < 10 ? "0" : "") + std::to_string(e);

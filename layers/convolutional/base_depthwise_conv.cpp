@@ -114,7 +114,7 @@ BaseDepthwiseConvOptions BaseDepthwiseConv::options_from_config(const Config& co
     o.data_format = config["data_format"].get<std::string>();
   }
   o.dilation_rate = conv_detail::tuple_from_config(config, "dilation_rate", o.dilation_rate);
-  if (config.contains("activation")) o.activation = Activation::from_config(config["activation"]);
+  if (config.contains("activation")) o.activation = keras::Activation::from_config(config["activation"]);
   if (config.contains("use_bias")) o.use_bias = config["use_bias"].get<bool>();
   if (config.contains("depthwise_initializer")) o.depthwise_initializer = Initializer::from_config(config["depthwise_initializer"]);
   if (config.contains("bias_initializer")) o.bias_initializer = Initializer::from_config(config["bias_initializer"]);

@@ -124,7 +124,7 @@ BaseSeparableConvOptions BaseSeparableConv::options_from_config(const Config& co
   }
   o.dilation_rate = conv_detail::tuple_from_config(config, "dilation_rate", o.dilation_rate);
   if (config.contains("depth_multiplier")) o.depth_multiplier = config["depth_multiplier"].get<int64_t>();
-  if (config.contains("activation")) o.activation = Activation::from_config(config["activation"]);
+  if (config.contains("activation")) o.activation = keras::Activation::from_config(config["activation"]);
   if (config.contains("use_bias")) o.use_bias = config["use_bias"].get<bool>();
   auto init = [&](const char* key, Initializer& slot) {
     if (config.contains(key)) slot = Initializer::from_config(config[key]);

@@ -26,7 +26,7 @@ void write_activation_and_weight_keys(Config& c, const Options& o) {
 
 template <class Options>
 void read_activation_and_weight_keys(const Config& config, Options& o) {
-  if (config.contains("activation")) o.activation = Activation::from_config(config["activation"]);
+  if (config.contains("activation")) o.activation = keras::Activation::from_config(config["activation"]);
   if (config.contains("use_bias")) o.use_bias = config["use_bias"].get<bool>();
   if (config.contains("kernel_initializer")) o.kernel_initializer = Initializer::from_config(config["kernel_initializer"]);
   if (config.contains("bias_initializer")) o.bias_initializer = Initializer::from_config(config["bias_initializer"]);

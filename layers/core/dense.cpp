@@ -97,7 +97,7 @@ std::shared_ptr<Layer> Dense::from_config(const Config& config) {
   o.name = base.name;
   o.trainable = base.trainable;
   o.dtype = base.dtype;
-  if (config.contains("activation")) o.activation = Activation::from_config(config["activation"]);
+  if (config.contains("activation")) o.activation = keras::Activation::from_config(config["activation"]);
   if (config.contains("use_bias")) o.use_bias = config["use_bias"].get<bool>();
   if (config.contains("kernel_initializer")) o.kernel_initializer = Initializer::from_config(config["kernel_initializer"]);
   if (config.contains("bias_initializer")) o.bias_initializer = Initializer::from_config(config["bias_initializer"]);
