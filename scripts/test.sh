@@ -39,8 +39,8 @@ run_doctest() {
 
 stage "Release build"
 # The libtorch peer (benchmarks/fashion_mnist_torch) is left to scripts/bench.sh: CI does not need it.
-# Both builds compile the library in unity batches (KERAS_UNITY_BUILD): CI's builds are clean, and
-# batching parses the shared headers once per batch instead of once per file.
+# Both builds compile the library and the tests in unity batches (KERAS_UNITY_BUILD): CI's builds are
+# clean, and batching parses the shared headers once per batch instead of once per file.
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=ON -DKERAS_SANITIZE=OFF -DKERAS_UNITY_BUILD=ON \
   -DKERAS_BUILD_TESTS=ON -DKERAS_BUILD_SAMPLES=ON -DKERAS_BUILD_BENCHMARKS=ON -DCMAKE_DISABLE_FIND_PACKAGE_Torch=ON \
   --log-level=WARNING

@@ -11,7 +11,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::pair<Tensor, Tensor> line_data(int64_t n) {
+std::pair<Tensor, Tensor> backup_data(int64_t n) {
   Tensor x = random::uniform({n, 1}, {.minval = -1.0, .maxval = 1.0, .seed = 3});
   return {x, x * 2.f - 1.f};
 }
@@ -74,7 +74,7 @@ std::map<std::string, Tensor> archive(const std::string& path) {
 TEST_SUITE("training") {
 
 TEST_CASE("BackupAndRestore resumes a crashed fit so that it ends exactly where an uninterrupted one does") {
-  auto [x, y] = line_data(32);
+  auto [x, y] = backup_data(32);
   Sequential reference = make_model(7);
   reference.fit(x, y, fit_options({}));
 
@@ -100,7 +100,7 @@ TEST_CASE("BackupAndRestore resumes a crashed fit so that it ends exactly where 
 }
 
 TEST_CASE("BackupAndRestore with an integer save_freq backs up every save_freq batches") {
-  auto [x, y] = line_data(32);  // 4 batches per epoch
+  auto [x, y] = backup_data(32);  // 4 batches per epoch
   const std::string dir = temp_dir("batches");
   Sequential model = make_model(3);
   auto snapshots = std::make_shared<std::map<std::pair<int, int64_t>, std::vector<Tensor>>>();
@@ -126,7 +126,7 @@ TEST_CASE("BackupAndRestore with an integer save_freq backs up every save_freq b
 }
 
 TEST_CASE("BackupAndRestore with double_checkpoint falls back to the previous backup when the latest is damaged") {
-  auto [x, y] = line_data(16);
+  auto [x, y] = backup_data(16);
   const std::string dir = temp_dir("double");
   const fs::path latest = fs::path(dir) / "latest.npz";
   auto damage = [&] { std::ofstream(latest, std::ios::binary | std::ios::trunc) << "not a zip archive"; };
@@ -151,7 +151,7 @@ TEST_CASE("BackupAndRestore with double_checkpoint falls back to the previous ba
 }
 
 TEST_CASE("BackupAndRestore rejects a backup of another model and checks its arguments") {
-  auto [x, y] = line_data(16);
+  auto [x, y] = backup_data(16);
   const std::string dir = temp_dir("other");
   make_model(1).fit(x, y, fit_options({callbacks::BackupAndRestore(dir, {.delete_checkpoint = false})}, 1));
   Sequential other({Input({1}), layers::Dense(1)});

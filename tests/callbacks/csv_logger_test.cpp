@@ -12,7 +12,7 @@ using namespace keras;
 
 namespace {
 
-std::pair<Tensor, Tensor> line_data(int64_t n) {
+std::pair<Tensor, Tensor> csv_data(int64_t n) {
   Tensor x = random::uniform({n, 1}, {.minval = -1.0, .maxval = 1.0, .seed = 3});
   return {x, x * 2.f - 1.f};
 }
@@ -48,7 +48,7 @@ std::vector<std::string> split(const std::string& line, char sep) {
 }
 
 History fit(const std::vector<CallbackArg>& cbs, int epochs, bool validation = true) {
-  auto [x, y] = line_data(16);
+  auto [x, y] = csv_data(16);
   Sequential model({Input({1}), layers::Dense(1, {.kernel_initializer = "zeros"})});
   model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.1}), .loss = "mse", .metrics = {"mae"}});
   FitOptions options{.batch_size = 8, .epochs = epochs, .verbose = 0, .callbacks = cbs};

@@ -9,7 +9,7 @@ using namespace keras;
 
 namespace {
 
-std::pair<Tensor, Tensor> line_data(int64_t n) {
+std::pair<Tensor, Tensor> stopping_data(int64_t n) {
   Tensor x = random::uniform({n, 1}, {.minval = -1.0, .maxval = 1.0, .seed = 3});
   return {x, x * 2.f - 1.f};
 }
@@ -29,7 +29,7 @@ class Capture {
   std::streambuf* old_;
 };
 
-bool same(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
+bool same_weights(const std::vector<Tensor>& a, const std::vector<Tensor>& b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
     if (a[i].to_vector<float>() != b[i].to_vector<float>()) return false;
@@ -58,7 +58,7 @@ struct Run {
 
 Run run(callbacks::EarlyStopping es, const std::string& key, const std::vector<double>& values,
         std::vector<MetricArg> metrics = {}) {
-  auto [x, y] = line_data(16);
+  auto [x, y] = stopping_data(16);
   Sequential model = line_model();
   model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.1}), .loss = "mse", .metrics = metrics});
   Script script;
@@ -80,8 +80,8 @@ TEST_CASE("EarlyStopping stops once the monitor has not improved for `patience` 
   CHECK(es.best_epoch() == 2);
   CHECK(es.best() == 0.5);
   REQUIRE(r.weights.size() == 5);
-  CHECK(same(r.final_weights, r.weights[2]));
-  CHECK_FALSE(same(r.final_weights, r.weights[4]));
+  CHECK(same_weights(r.final_weights, r.weights[2]));
+  CHECK_FALSE(same_weights(r.final_weights, r.weights[4]));
   CHECK(out.str() == "Epoch 5: early stopping\nRestoring model weights from the end of the best epoch: 3.\n");
 }
 
@@ -89,7 +89,7 @@ TEST_CASE("EarlyStopping keeps the last weights without restore_best_weights") {
   callbacks::EarlyStopping es({.patience = 2});
   Run r = run(es, "val_loss", {1.0, 0.8, 0.5, 0.6, 0.55, 0.7});
   CHECK(es.stopped_epoch() == 4);
-  CHECK(same(r.final_weights, r.weights.back()));
+  CHECK(same_weights(r.final_weights, r.weights.back()));
 }
 
 TEST_CASE("EarlyStopping restores the best weights when training ends without an early stop") {
@@ -97,8 +97,8 @@ TEST_CASE("EarlyStopping restores the best weights when training ends without an
   Run r = run(es, "val_loss", {3.0, 1.0, 2.0, 2.5});
   CHECK(r.history["loss"].size() == 4);
   CHECK(es.stopped_epoch() == 0);
-  CHECK(same(r.final_weights, r.weights[1]));
-  CHECK_FALSE(same(r.final_weights, r.weights[3]));
+  CHECK(same_weights(r.final_weights, r.weights[1]));
+  CHECK_FALSE(same_weights(r.final_weights, r.weights[3]));
 }
 
 TEST_CASE("EarlyStopping counts a change smaller than min_delta as no improvement") {
@@ -149,7 +149,7 @@ TEST_CASE("EarlyStopping ignores the epochs before start_from_epoch") {
 }
 
 TEST_CASE("EarlyStopping warns with Keras's text when the monitor is missing and never stops") {
-  auto [x, y] = line_data(16);
+  auto [x, y] = stopping_data(16);
   Sequential model = line_model();
   model.compile({.optimizer = "sgd", .loss = "mse"});
   callbacks::EarlyStopping es({.patience = 0});
@@ -162,7 +162,7 @@ TEST_CASE("EarlyStopping warns with Keras's text when the monitor is missing and
 
 TEST_CASE("EarlyStopping monitors real validation loss in a fit") {
   // Validation targets the model cannot approach: val_loss rises as the fit to y = 2x - 1 improves.
-  auto [x, y] = line_data(16);
+  auto [x, y] = stopping_data(16);
   Sequential model = line_model();
   model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.1}), .loss = "mse"});
   callbacks::EarlyStopping es({.patience = 1, .restore_best_weights = true});
@@ -171,7 +171,7 @@ TEST_CASE("EarlyStopping monitors real validation loss in a fit") {
                                .validation_data = {x, y * -1.f}});
   CHECK(h["loss"].size() < 20);
   CHECK(es.best_epoch() == 0);
-  CHECK_FALSE(same(model.get_weights(), initial));
+  CHECK_FALSE(same_weights(model.get_weights(), initial));
 }
 
 }  // TEST_SUITE

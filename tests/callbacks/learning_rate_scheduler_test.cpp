@@ -9,15 +9,15 @@ using namespace keras;
 
 namespace {
 
-std::pair<Tensor, Tensor> line_data(int64_t n) {
+std::pair<Tensor, Tensor> schedule_data(int64_t n) {
   Tensor x = random::uniform({n, 1}, {.minval = -1.0, .maxval = 1.0, .seed = 3});
   return {x, x * 2.f - 1.f};
 }
 
-class Capture {
+class ScheduleCapture {
  public:
-  explicit Capture(std::ostream& os) : os_(os), old_(os.rdbuf(buf_.rdbuf())) {}
-  ~Capture() { os_.rdbuf(old_); }
+  explicit ScheduleCapture(std::ostream& os) : os_(os), old_(os.rdbuf(buf_.rdbuf())) {}
+  ~ScheduleCapture() { os_.rdbuf(old_); }
   std::string str() const { return buf_.str(); }
 
  private:
@@ -31,7 +31,7 @@ class Capture {
 TEST_SUITE("training") {
 
 TEST_CASE("LearningRateScheduler sets schedule(epoch, lr) at each epoch's start and logs it") {
-  auto [x, y] = line_data(16);
+  auto [x, y] = schedule_data(16);
   Sequential model({Input({1}), layers::Dense(1)});
   model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.1}), .loss = "mse"});
   auto calls = std::make_shared<std::vector<std::pair<int, double>>>();
@@ -58,12 +58,12 @@ TEST_CASE("LearningRateScheduler sets schedule(epoch, lr) at each epoch's start 
 }
 
 TEST_CASE("LearningRateScheduler's rate is the one the optimizer trains with") {
-  auto [x, y] = line_data(16);
+  auto [x, y] = schedule_data(16);
   Sequential model({Input({1}), layers::Dense(1)});
   model.compile({.optimizer = optimizers::SGD({.learning_rate = 0.1}), .loss = "mse"});
   const std::vector<Tensor> before = model.get_weights();
   callbacks::LearningRateScheduler frozen([](int, double) { return 0.0; }, {.verbose = 1});
-  Capture out(std::cout);
+  ScheduleCapture out(std::cout);
   model.fit(x, y, {.batch_size = 8, .epochs = 2, .verbose = 0, .callbacks = {frozen}});
   const std::vector<Tensor> after = model.get_weights();
   for (size_t i = 0; i < before.size(); ++i) CHECK(before[i].to_vector<float>() == after[i].to_vector<float>());
@@ -72,12 +72,12 @@ TEST_CASE("LearningRateScheduler's rate is the one the optimizer trains with") {
 }
 
 TEST_CASE("LearningRateScheduler prints the schedule's value as Python does") {
-  auto [x, y] = line_data(8);
+  auto [x, y] = schedule_data(8);
   Sequential model({Input({1}), layers::Dense(1)});
   model.compile({.optimizer = "sgd", .loss = "mse"});
   callbacks::LearningRateScheduler scheduler([](int epoch, double) { return epoch == 0 ? 0.1 : 1e-05; },
                                              {.verbose = 1});
-  Capture out(std::cout);
+  ScheduleCapture out(std::cout);
   model.fit(x, y, {.batch_size = 8, .epochs = 2, .verbose = 0, .callbacks = {scheduler}});
   CHECK(out.str() == "\nEpoch 1: LearningRateScheduler setting learning rate to 0.1.\n"
                      "\nEpoch 2: LearningRateScheduler setting learning rate to 1e-05.\n");

@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string temp_dir(const std::string& name) {
+std::string checkpoint_dir(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / ("keras_ckpt_" + std::to_string(getpid()) + "_" + name);
   fs::remove_all(dir);
   return dir.string();
@@ -33,7 +33,7 @@ Sequential make_model() {
   return model;
 }
 
-std::pair<Tensor, Tensor> line_data() {
+std::pair<Tensor, Tensor> checkpoint_data() {
   Tensor x = random::uniform({16, 1}, {.minval = -1.0, .maxval = 1.0, .seed = 3});
   return {x, x * 2.f - 1.f};
 }
@@ -66,9 +66,9 @@ TEST_SUITE("training") {
   }
 
   TEST_CASE("ModelCheckpoint writes one file per epoch named by the epoch and the logs") {
-    const std::string dir = temp_dir("per_epoch");
+    const std::string dir = checkpoint_dir("per_epoch");
     Sequential model = make_model();
-    auto [x, y] = line_data();
+    auto [x, y] = checkpoint_data();
     callbacks::ModelCheckpoint ckpt(dir + "/ckpt-{epoch:02d}-{loss:.3f}.keras", {.monitor = "loss"});
     History h = model.fit(x, y, {.batch_size = 8, .epochs = 3, .verbose = 0, .callbacks = {ckpt}, .shuffle = false});
     std::set<std::string> expected;
@@ -86,9 +86,9 @@ TEST_SUITE("training") {
   }
 
   TEST_CASE("ModelCheckpoint with save_best_only saves only the epochs that improve") {
-    const std::string dir = temp_dir("best");
+    const std::string dir = checkpoint_dir("best");
     Sequential model = make_model();
-    auto [x, y] = line_data();
+    auto [x, y] = checkpoint_data();
     // Reported values are chosen by a callback that runs first, so the improvements are known.
     const std::vector<double> values = {0.5, 0.7, 0.4, 0.4, 0.1};
     callbacks::LambdaCallback fake({.on_epoch_end = [values](int epoch, Logs& logs) { logs["score"] = values[epoch]; }});
@@ -102,9 +102,9 @@ TEST_SUITE("training") {
   }
 
   TEST_CASE("ModelCheckpoint's initial_value_threshold must be beaten before the first save") {
-    const std::string dir = temp_dir("threshold");
+    const std::string dir = checkpoint_dir("threshold");
     Sequential model = make_model();
-    auto [x, y] = line_data();
+    auto [x, y] = checkpoint_data();
     const std::vector<double> values = {0.5, 0.7, 0.9};
     callbacks::LambdaCallback fake({.on_epoch_end = [values](int epoch, Logs& logs) { logs["score"] = values[epoch]; }});
     callbacks::ModelCheckpoint ckpt(dir + "/m-{epoch}.keras", {.monitor = "score", .save_best_only = true,
@@ -115,9 +115,9 @@ TEST_SUITE("training") {
   }
 
   TEST_CASE("ModelCheckpoint's weights-only files load back and give the same predictions") {
-    const std::string dir = temp_dir("weights");
+    const std::string dir = checkpoint_dir("weights");
     Sequential model = make_model();
-    auto [x, y] = line_data();
+    auto [x, y] = checkpoint_data();
     callbacks::ModelCheckpoint ckpt(dir + "/w.weights.h5", {.save_weights_only = true});
     model.fit(x, y, {.batch_size = 8, .epochs = 2, .verbose = 0, .callbacks = {ckpt}, .shuffle = false});
     CHECK(files_in(dir) == std::set<std::string>{"w.weights.h5"});
@@ -130,9 +130,9 @@ TEST_SUITE("training") {
   }
 
   TEST_CASE("ModelCheckpoint with an integer save_freq saves every that many batches") {
-    const std::string dir = temp_dir("batches");
+    const std::string dir = checkpoint_dir("batches");
     Sequential model = make_model();
-    auto [x, y] = line_data();  // 16 samples in batches of 4: 4 batches an epoch
+    auto [x, y] = checkpoint_data();  // 16 samples in batches of 4: 4 batches an epoch
     callbacks::ModelCheckpoint ckpt(dir + "/m-{epoch}-{batch}.weights.h5", {.save_weights_only = true, .save_freq = 3});
     model.fit(x, y, {.batch_size = 4, .epochs = 2, .verbose = 0, .callbacks = {ckpt}, .shuffle = false});
     CHECK(files_in(dir) == std::set<std::string>{"m-1-3.weights.h5", "m-2-2.weights.h5"});
@@ -140,9 +140,9 @@ TEST_SUITE("training") {
   }
 
   TEST_CASE("ModelCheckpoint prints Keras's messages when verbose") {
-    const std::string dir = temp_dir("verbose");
+    const std::string dir = checkpoint_dir("verbose");
     Sequential model = make_model();
-    auto [x, y] = line_data();
+    auto [x, y] = checkpoint_data();
     const std::vector<double> values = {0.5, 0.7};
     callbacks::LambdaCallback fake({.on_epoch_end = [values](int epoch, Logs& logs) { logs["score"] = values[epoch]; }});
     const std::string path = dir + "/m.keras";

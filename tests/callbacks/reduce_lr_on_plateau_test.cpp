@@ -9,15 +9,15 @@ using namespace keras;
 
 namespace {
 
-std::pair<Tensor, Tensor> line_data(int64_t n) {
+std::pair<Tensor, Tensor> plateau_data(int64_t n) {
   Tensor x = random::uniform({n, 1}, {.minval = -1.0, .maxval = 1.0, .seed = 3});
   return {x, x * 2.f - 1.f};
 }
 
-class Capture {
+class PlateauCapture {
  public:
-  explicit Capture(std::ostream& os) : os_(os), old_(os.rdbuf(buf_.rdbuf())) {}
-  ~Capture() { os_.rdbuf(old_); }
+  explicit PlateauCapture(std::ostream& os) : os_(os), old_(os.rdbuf(buf_.rdbuf())) {}
+  ~PlateauCapture() { os_.rdbuf(old_); }
   std::string str() const { return buf_.str(); }
 
  private:
@@ -30,7 +30,7 @@ class Capture {
 // history and the learning rate the optimizer ended with.
 std::pair<History, double> run(callbacks::ReduceLROnPlateau cb, const std::string& key, const std::vector<double>& values,
                                double learning_rate = 0.1) {
-  auto [x, y] = line_data(16);
+  auto [x, y] = plateau_data(16);
   Sequential model({Input({1}), layers::Dense(1)});
   model.compile({.optimizer = optimizers::SGD({.learning_rate = learning_rate}), .loss = "mse"});
   callbacks::LambdaCallback script(
@@ -57,7 +57,7 @@ TEST_SUITE("training") {
 
 TEST_CASE("ReduceLROnPlateau multiplies the learning rate by factor after `patience` epochs without improvement") {
   callbacks::ReduceLROnPlateau cb({.factor = 0.5, .patience = 2, .verbose = 1});
-  Capture out(std::cout);
+  PlateauCapture out(std::cout);
   auto [h, lr] = run(cb, "val_loss", {1, 1, 1, 1, 1, 1});
   // Logged at each epoch's end before any reduction, as Keras does.
   check_rates(h["learning_rate"], approx({0.1, 0.1, 0.1, 0.05, 0.05, 0.025}));
@@ -94,7 +94,7 @@ TEST_CASE("ReduceLROnPlateau in auto mode maximises monitors named like accuracy
 
 TEST_CASE("ReduceLROnPlateau warns when the monitor is missing and rejects a factor >= 1") {
   callbacks::ReduceLROnPlateau cb({.patience = 0});
-  Capture err(std::cerr);
+  PlateauCapture err(std::cerr);
   auto [h, lr] = run(cb, "other", {1, 1});
   CHECK(lr == doctest::Approx(0.1).epsilon(1e-6));
   CHECK(err.str().find("Learning rate reduction is conditioned on metric `val_loss` which is not available. Available "

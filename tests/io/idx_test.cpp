@@ -18,14 +18,14 @@ namespace {
 
 using Bytes = std::vector<uint8_t>;
 
-struct TempDir {
+struct IdxDir {
   fs::path path;
-  TempDir() {
+  IdxDir() {
     static std::atomic<int> counter{0};
     path = fs::temp_directory_path() / ("keras_idx_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
     fs::create_directories(path);
   }
-  ~TempDir() { fs::remove_all(path); }
+  ~IdxDir() { fs::remove_all(path); }
   std::string write(const std::string& name, const Bytes& bytes) const {
     const std::string p = (path / name).string();
     std::ofstream out(p, std::ios::binary);
@@ -87,7 +87,7 @@ Bytes uint8_images() {
 TEST_SUITE("io") {
 
 TEST_CASE("load_idx reads uint8 images and labels in the file's shape") {
-  TempDir dir;
+  IdxDir dir;
   const Tensor x = io::load_idx(dir.write("images-idx2-ubyte", uint8_images()));
   CHECK(x.dtype() == DType::uint8);
   CHECK(x.shape() == Shape{2, 3});
@@ -101,7 +101,7 @@ TEST_CASE("load_idx reads uint8 images and labels in the file's shape") {
 }
 
 TEST_CASE("load_idx reads the signed and floating element types big-endian") {
-  TempDir dir;
+  IdxDir dir;
   Bytes i8 = idx_header(0x09, {3});
   for (uint8_t v : {0x80, 0xFF, 0x7F}) i8.push_back(v);
   const Tensor a = io::load_idx(dir.write("i8", i8));
@@ -142,7 +142,7 @@ TEST_CASE("load_idx reads the signed and floating element types big-endian") {
 }
 
 TEST_CASE("load_idx reads gzip-compressed files like plain ones") {
-  TempDir dir;
+  IdxDir dir;
   const Tensor x = io::load_idx(dir.write("images.gz", gzip_stored(uint8_images())));
   CHECK(x.shape() == Shape{2, 3});
   CHECK(x.to_vector<uint8_t>() == std::vector<uint8_t>{0, 1, 2, 253, 254, 255});
@@ -159,7 +159,7 @@ TEST_CASE("load_idx reads gzip-compressed files like plain ones") {
 }
 
 TEST_CASE("load_idx names the file for missing, truncated and malformed files") {
-  TempDir dir;
+  IdxDir dir;
   CHECK_THROWS_WITH_AS(io::load_idx((dir.path / "absent").string()), doctest::Contains("absent"), RuntimeError);
   CHECK_THROWS_WITH_AS(io::load_idx(dir.path.string()), doctest::Contains("not a regular file"), RuntimeError);
 
@@ -194,7 +194,7 @@ TEST_CASE("load_idx names the file for missing, truncated and malformed files") 
 }
 
 TEST_CASE("load_idx refuses dimensions that overflow or exceed the data before allocating") {
-  TempDir dir;
+  IdxDir dir;
   Bytes overflow = idx_header(0x0E, {0xFFFFFFFFu, 0xFFFFFFFFu, 0xFFFFFFFFu});
   CHECK_THROWS_WITH_AS(io::load_idx(dir.write("overflow", overflow)),
                        doctest::Contains("more bytes than can be addressed"), ValueError);
@@ -214,7 +214,7 @@ TEST_CASE("load_idx refuses dimensions that overflow or exceed the data before a
 }
 
 TEST_CASE("load_idx rejects corrupt and truncated gzip streams") {
-  TempDir dir;
+  IdxDir dir;
   Bytes gz = gzip_stored(uint8_images());
   Bytes bad_crc = gz;
   bad_crc[bad_crc.size() - 8] ^= 0xFF;

@@ -23,7 +23,7 @@ using nlohmann::json;
 
 namespace {
 
-json expected() { return read_json(keras_fixture("mlp.expected.json")); }
+json expected_keras() { return read_json(keras_fixture("mlp.expected.json")); }
 
 const io::H5StringType kFixed{.variable_length = false, .utf8 = false};
 
@@ -121,7 +121,7 @@ TEST_SUITE("io") {
 TEST_CASE("mlp.h5 written by Keras 3.16 loads and predicts what Keras predicted") {
   std::shared_ptr<Model> model = load_model(keras_fixture("mlp.h5"));
   CHECK(model->name() == "mlp");
-  const json e = expected();
+  const json e = expected_keras();
   const json& mlp = e["mlp"];
   const Tensor x = tensor_from_json(mlp["inputs"]["values"][0], mlp["inputs"]["shapes"][0]);
   const Tensor want = tensor_from_json(mlp["outputs"]["values"][0], mlp["outputs"]["shapes"][0]);
@@ -146,7 +146,7 @@ TEST_CASE("mlp.h5 written by Keras 3.16 compiles from training_config and restor
   CHECK(cc["loss"] == "categorical_crossentropy");
   CHECK(cc["metrics"] == Config::array({"accuracy"}));
   // Every dataset weight_names lists, by its sum, assigned in that order.
-  const json keras = expected()["mlp"]["layout"]["mlp.h5"]["h5"]["entries"];
+  const json keras = expected_keras()["mlp"]["layout"]["mlp.h5"]["h5"]["entries"];
   std::map<std::string, json> by_path;
   json names;
   for (const json& entry : keras) {
@@ -171,7 +171,7 @@ TEST_CASE("mlp.h5 written by Keras 3.16 compiles from training_config and restor
 }
 
 TEST_CASE("mlp.h5 saved back has Keras's attributes, string types, configs, weights and optimizer layout") {
-  const json e = expected();
+  const json e = expected_keras();
   const json& keras = e["mlp"]["layout"]["mlp.h5"]["h5"];
   std::shared_ptr<Model> model = load_model(keras_fixture("mlp.h5"));
   TempDir dir;

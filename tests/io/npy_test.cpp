@@ -32,14 +32,14 @@ void write_bytes(const std::string& path, const std::vector<uint8_t>& bytes) {
 }
 
 // A fresh directory per test, removed afterwards.
-struct TempDir {
+struct NpyDir {
   fs::path path;
-  TempDir() {
+  NpyDir() {
     static std::atomic<int> counter{0};
     path = fs::temp_directory_path() / ("keras_npy_test_" + std::to_string(getpid()) + "_" + std::to_string(counter++));
     fs::create_directories(path);
   }
-  ~TempDir() { fs::remove_all(path); }
+  ~NpyDir() { fs::remove_all(path); }
   std::string operator/(const std::string& name) const { return (path / name).string(); }
   size_t file_count() const { return static_cast<size_t>(std::distance(fs::directory_iterator(path), fs::directory_iterator())); }
 };
@@ -191,7 +191,7 @@ TEST_CASE("save_npy writes the same bytes as numpy.save") {
 }
 
 TEST_CASE("save_npy and load_npy round-trip every dtype") {
-  TempDir dir;
+  NpyDir dir;
   const Tensor base = Tensor({0.5, -1.0, 2.0, 0.0, 3.0, 1.0}, {2, 3});
   for (DType dtype : {DType::float32, DType::float64, DType::float16, DType::bfloat16, DType::int32, DType::int64,
                       DType::uint8, DType::bool_}) {
@@ -290,7 +290,7 @@ TEST_CASE("load_npy names the file and says it is truncated, at every cut of a v
     CAPTURE(n);
     CHECK_THROWS_WITH_AS(io::npy_from_bytes(good.data(), n, "cut.npy"), doctest::Contains("cut.npy"), ValueError);
   }
-  TempDir dir;
+  NpyDir dir;
   write_bytes(dir / "short.npy", std::vector<uint8_t>(good.begin(), good.end() - 1));
   CHECK_THROWS_WITH_AS(io::load_npy(dir / "short.npy"), doctest::Contains("truncated"), ValueError);
   CHECK_THROWS_WITH_AS(io::load_npy(dir / "missing.npy"), doctest::Contains("missing.npy"), RuntimeError);
@@ -334,7 +334,7 @@ TEST_CASE("load_npz reads numpy.savez and numpy.savez_compressed archives in sto
 }
 
 TEST_CASE("save_npz and load_npz round-trip several arrays, stored and compressed") {
-  TempDir dir;
+  NpyDir dir;
   const std::vector<std::pair<std::string, Tensor>> arrays = {
       {"dense/kernel", Tensor({1.f, 2.f, 3.f, 4.f, 5.f, 6.f}, {3, 2})},
       {"dense/bias", Tensor({0.5f, -0.5f})},
@@ -367,14 +367,14 @@ TEST_CASE("save_npz and load_npz round-trip several arrays, stored and compresse
 }
 
 TEST_CASE("save_npz of no arrays writes an empty archive that loads back empty") {
-  TempDir dir;
+  NpyDir dir;
   io::save_npz(dir / "empty.npz", {});
   CHECK(fs::file_size(dir / "empty.npz") == 22);
   CHECK(io::load_npz(dir / "empty.npz").empty());
 }
 
 TEST_CASE("save_npz rejects empty and repeated names, leaving the previous file intact") {
-  TempDir dir;
+  NpyDir dir;
   const std::string path = dir / "w.npz";
   io::save_npz(path, {{"a", Tensor({1.f})}});
   const std::vector<uint8_t> before = read_bytes(path);
@@ -387,7 +387,7 @@ TEST_CASE("save_npz rejects empty and repeated names, leaving the previous file 
 }
 
 TEST_CASE("save_npy replaces a previous file atomically and reports an unwritable path") {
-  TempDir dir;
+  NpyDir dir;
   const std::string path = dir / "x.npy";
   io::save_npy(path, Tensor({1.f, 2.f}));
   io::save_npy(path, Tensor({3, 4, 5}));
@@ -400,7 +400,7 @@ TEST_CASE("save_npy replaces a previous file atomically and reports an unwritabl
 }
 
 TEST_CASE("load_npz rejects non-zip files, truncated archives and corrupted entries without crashing") {
-  TempDir dir;
+  NpyDir dir;
   CHECK_THROWS_WITH_AS(io::load_npz(fixture("float32.npy")), doctest::Contains("float32.npy"), ValueError);
   CHECK_THROWS_WITH_AS(io::load_npz(dir / "missing.npz"), doctest::Contains("missing.npz"), RuntimeError);
   const std::vector<uint8_t> good = read_bytes(fixture("compressed.npz"));

@@ -15,33 +15,33 @@ using keras::testing::random_input;
 namespace {
 // Per-row errors y_pred - y_true: (0.5, 0, -1) and (0, 2, -1).
 const Tensor kTrue({1.0, 2.0, 3.0, 4.0, 5.0, 6.0}, {2, 3});
-const Tensor kPred({1.5, 2.0, 2.0, 4.0, 7.0, 5.0}, {2, 3});
+const Tensor kRegressionPred({1.5, 2.0, 2.0, 4.0, 7.0, 5.0}, {2, 3});
 }  // namespace
 
 TEST_SUITE("training") {
 
 TEST_CASE("mean_squared_error and mean_absolute_error average over the last axis") {
-  check_allclose(losses::mean_squared_error(kTrue, kPred), Tensor({1.25 / 3, 5.0 / 3}));
-  check_allclose(losses::mean_absolute_error(kTrue, kPred), Tensor({0.5, 1.0}));
-  CHECK(losses::MeanSquaredError()(kTrue, kPred).item<double>() == doctest::Approx((1.25 / 3 + 5.0 / 3) / 2));
-  CHECK(losses::MeanAbsoluteError({.reduction = "sum"})(kTrue, kPred).item<double>() == doctest::Approx(1.5));
+  check_allclose(losses::mean_squared_error(kTrue, kRegressionPred), Tensor({1.25 / 3, 5.0 / 3}));
+  check_allclose(losses::mean_absolute_error(kTrue, kRegressionPred), Tensor({0.5, 1.0}));
+  CHECK(losses::MeanSquaredError()(kTrue, kRegressionPred).item<double>() == doctest::Approx((1.25 / 3 + 5.0 / 3) / 2));
+  CHECK(losses::MeanAbsoluteError({.reduction = "sum"})(kTrue, kRegressionPred).item<double>() == doctest::Approx(1.5));
 }
 
 TEST_CASE("mean_absolute_percentage_error divides by |y_true| floored at epsilon") {
-  check_allclose(losses::mean_absolute_percentage_error(kTrue, kPred), Tensor({27.777777777777775, 18.88888888888889}));
+  check_allclose(losses::mean_absolute_percentage_error(kTrue, kRegressionPred), Tensor({27.777777777777775, 18.88888888888889}));
   // y_true = 0: the divisor is epsilon, as Keras.
   check_allclose(losses::mean_absolute_percentage_error(Tensor({0.0}, {1, 1}), Tensor({1e-7}, {1, 1})), Tensor({100.0}));
 }
 
 TEST_CASE("mean_squared_logarithmic_error compares log(1 + y) floored at epsilon") {
-  check_allclose(losses::mean_squared_logarithmic_error(kTrue, kPred), Tensor({0.04418467310108968, 0.035507802300452515}));
+  check_allclose(losses::mean_squared_logarithmic_error(kTrue, kRegressionPred), Tensor({0.04418467310108968, 0.035507802300452515}));
   // Negative values count as epsilon: log(1 + 1e-7) on both sides.
   CHECK(losses::mean_squared_logarithmic_error(Tensor({-3.0}, {1, 1}), Tensor({-5.0}, {1, 1})).item<double>() == 0.0);
 }
 
 TEST_CASE("huber is quadratic up to delta and linear beyond") {
-  check_allclose(losses::huber(kTrue, kPred), Tensor({0.625 / 3, 2.0 / 3}));
-  check_allclose(losses::huber(kTrue, kPred, 1.5), Tensor({0.625 / 3, 2.375 / 3}));
+  check_allclose(losses::huber(kTrue, kRegressionPred), Tensor({0.625 / 3, 2.0 / 3}));
+  check_allclose(losses::huber(kTrue, kRegressionPred, 1.5), Tensor({0.625 / 3, 2.375 / 3}));
   // Keras's docstring example: 0.155.
   const Tensor t({0.0, 1.0, 0.0, 0.0}, {2, 2}), p({0.6, 0.4, 0.4, 0.6}, {2, 2});
   CHECK(losses::Huber()(t, p).item<double>() == doctest::Approx(0.155));
@@ -49,7 +49,7 @@ TEST_CASE("huber is quadratic up to delta and linear beyond") {
 }
 
 TEST_CASE("log_cosh averages log(cosh(error)) and stays finite for huge errors") {
-  check_allclose(losses::log_cosh(kTrue, kPred), Tensor({0.18463177914710152, 0.5862611926136305}));
+  check_allclose(losses::log_cosh(kTrue, kRegressionPred), Tensor({0.18463177914710152, 0.5862611926136305}));
   check_allclose(losses::log_cosh(Tensor({0.0, 0.0}, {1, 2}), Tensor({1000.0, -1000.0}, {1, 2})),
                  Tensor({1000.0 - std::log(2.0)}));
   check_allclose(losses::log_cosh(Tensor({0.f}, {1, 1}), Tensor({1000.f}, {1, 1})), Tensor({1000.f - std::log(2.f)}));

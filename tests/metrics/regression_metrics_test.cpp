@@ -10,16 +10,16 @@ using doctest::Approx;
 
 namespace {
 
-const Tensor y_true() { return Tensor({0.f, 1.f, 0.f, 0.f}, {2, 2}); }
-const Tensor y_pred() { return Tensor({1.f, 1.f, 0.f, 0.f}, {2, 2}); }
+const Tensor regression_true() { return Tensor({0.f, 1.f, 0.f, 0.f}, {2, 2}); }
+const Tensor regression_pred() { return Tensor({1.f, 1.f, 0.f, 0.f}, {2, 2}); }
 const Tensor first_only() { return Tensor({1.f, 0.f}); }
 
 // Keras's documented pair: (unweighted, sample_weight [1, 0]).
 void check_documented(metrics::Metric& m, double unweighted, double weighted) {
-  m.update_state(y_true(), y_pred());
+  m.update_state(regression_true(), regression_pred());
   CHECK(m.result().item<float>() == Approx(unweighted).epsilon(1e-5));
   m.reset_state();
-  m.update_state(y_true(), y_pred(), first_only());
+  m.update_state(regression_true(), regression_pred(), first_only());
   CHECK(m.result().item<float>() == Approx(weighted).epsilon(1e-5));
 }
 
@@ -32,7 +32,7 @@ TEST_CASE("MeanSquaredError and MeanAbsoluteError average over samples and updat
   CHECK(mse.name() == "mean_squared_error");
   check_documented(mse, 0.25, 0.5);
   mse.reset_state();
-  mse.update_state(y_true(), y_pred());
+  mse.update_state(regression_true(), regression_pred());
   mse.update_state(Tensor({1.f, 1.f}, {1, 2}), Tensor({0.f, 0.f}, {1, 2}));
   CHECK(mse.result().item<float>() == Approx(0.5));
   metrics::MeanAbsoluteError mae;

@@ -16,6 +16,13 @@
 
 namespace keras::testing {
 
+/// A config's keys in order (Keras's get_config() key order is part of the format).
+inline std::vector<std::string> keys_of(const Config& c) {
+  std::vector<std::string> keys;
+  for (const auto& [k, v] : c.items()) keys.push_back(k);
+  return keys;
+}
+
 struct LayerTestOptions {
   std::vector<Shape> input_shapes = {};  // concrete shapes, batch first; several for merge layers
   std::optional<Shape> expected_output_shape = {};

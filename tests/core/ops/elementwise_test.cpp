@@ -21,8 +21,8 @@ using BinaryFn = std::function<Tensor(const Tensor&, const Tensor&)>;
 constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 constexpr float kInf = std::numeric_limits<float>::infinity();
 
-Tensor f32(std::initializer_list<float> values) { return Tensor(values); }
-Tensor f32(std::initializer_list<float> values, Shape shape) { return Tensor(values, std::move(shape)); }
+Tensor f32_tensor(std::initializer_list<float> values) { return Tensor(values); }
+Tensor f32_tensor(std::initializer_list<float> values, Shape shape) { return Tensor(values, std::move(shape)); }
 Tensor i32(std::initializer_list<int32_t> values) { return Tensor(values); }
 Tensor b8(std::initializer_list<bool> values) { return Tensor(values); }
 
@@ -41,7 +41,7 @@ void check_ieee(const Tensor& actual, const Tensor& expected, double rtol = 1e-6
 }
 
 // n points spanning [lo, hi] and the special values: long enough for the CPU's oneDNN paths.
-Tensor wide_input(double lo, double hi, int64_t n = 5000) {
+Tensor wide_values(double lo, double hi, int64_t n = 5000) {
   std::vector<float> v;
   const double step = (hi - lo) / static_cast<double>(n - 1);
   for (int64_t i = 0; i < n; ++i) v.push_back(static_cast<float>(lo + step * static_cast<double>(i)));
@@ -50,7 +50,7 @@ Tensor wide_input(double lo, double hi, int64_t n = 5000) {
 }
 
 // fn in float32 against fn in float64 (the reference loops) rounded to float32.
-void check_float32_against_float64(const UnaryFn& fn, const Tensor& x, double rtol = 1e-5, double atol = 1e-6) {
+void check_f32_near_f64(const UnaryFn& fn, const Tensor& x, double rtol = 1e-5, double atol = 1e-6) {
   const Tensor got = fn(x);
   REQUIRE(got.dtype() == DType::float32);
   check_ieee(got, fn(x.astype(DType::float64)).astype(DType::float32), rtol, atol);
@@ -69,42 +69,42 @@ void check_binary_gradient(const BinaryFn& fn, const Tensor& x1, const Tensor& x
 TEST_SUITE("core") {
 
 TEST_CASE("Arithmetic ops compute elementwise on equal shapes") {
-  const Tensor a = f32({1.f, 2.f, 3.f}), b = f32({4.f, 5.f, 8.f});
-  check_allclose(ops::add(a, b), f32({5.f, 7.f, 11.f}));
-  check_allclose(ops::subtract(a, b), f32({-3.f, -3.f, -5.f}));
-  check_allclose(ops::multiply(a, b), f32({4.f, 10.f, 24.f}));
-  check_allclose(ops::divide(a, b), f32({0.25f, 0.4f, 0.375f}));
-  check_allclose(ops::power(f32({2.f, 9.f, 4.f}), f32({3.f, 0.5f, -1.f})), f32({8.f, 3.f, 0.25f}));
-  check_allclose(ops::maximum(a, f32({0.f, 5.f, 3.f})), f32({1.f, 5.f, 3.f}));
-  check_allclose(ops::minimum(a, f32({0.f, 5.f, 3.f})), f32({0.f, 2.f, 3.f}));
+  const Tensor a = f32_tensor({1.f, 2.f, 3.f}), b = f32_tensor({4.f, 5.f, 8.f});
+  check_allclose(ops::add(a, b), f32_tensor({5.f, 7.f, 11.f}));
+  check_allclose(ops::subtract(a, b), f32_tensor({-3.f, -3.f, -5.f}));
+  check_allclose(ops::multiply(a, b), f32_tensor({4.f, 10.f, 24.f}));
+  check_allclose(ops::divide(a, b), f32_tensor({0.25f, 0.4f, 0.375f}));
+  check_allclose(ops::power(f32_tensor({2.f, 9.f, 4.f}), f32_tensor({3.f, 0.5f, -1.f})), f32_tensor({8.f, 3.f, 0.25f}));
+  check_allclose(ops::maximum(a, f32_tensor({0.f, 5.f, 3.f})), f32_tensor({1.f, 5.f, 3.f}));
+  check_allclose(ops::minimum(a, f32_tensor({0.f, 5.f, 3.f})), f32_tensor({0.f, 2.f, 3.f}));
 }
 
 TEST_CASE("Binary ops broadcast (2, 3) with (3,) and (2, 1) with (1, 3)") {
-  const Tensor m = f32({1.f, 2.f, 3.f, 4.f, 5.f, 6.f}, {2, 3});
-  check_allclose(ops::add(m, f32({10.f, 20.f, 30.f})), f32({11.f, 22.f, 33.f, 14.f, 25.f, 36.f}, {2, 3}));
-  check_allclose(ops::subtract(f32({10.f, 20.f, 30.f}), m), f32({9.f, 18.f, 27.f, 6.f, 15.f, 24.f}, {2, 3}));
-  const Tensor col = f32({1.f, 2.f}, {2, 1}), row = f32({10.f, 20.f, 30.f}, {1, 3});
-  check_allclose(ops::add(col, row), f32({11.f, 21.f, 31.f, 12.f, 22.f, 32.f}, {2, 3}));
-  check_allclose(ops::multiply(row, col), f32({10.f, 20.f, 30.f, 20.f, 40.f, 60.f}, {2, 3}));
-  check_allclose(ops::maximum(col, row * 0.1), f32({1.f, 2.f, 3.f, 2.f, 2.f, 3.f}, {2, 3}), 1e-6, 1e-6);
-  check_allclose(ops::add(m, Tensor::scalar(1.f)), f32({2.f, 3.f, 4.f, 5.f, 6.f, 7.f}, {2, 3}));
+  const Tensor m = f32_tensor({1.f, 2.f, 3.f, 4.f, 5.f, 6.f}, {2, 3});
+  check_allclose(ops::add(m, f32_tensor({10.f, 20.f, 30.f})), f32_tensor({11.f, 22.f, 33.f, 14.f, 25.f, 36.f}, {2, 3}));
+  check_allclose(ops::subtract(f32_tensor({10.f, 20.f, 30.f}), m), f32_tensor({9.f, 18.f, 27.f, 6.f, 15.f, 24.f}, {2, 3}));
+  const Tensor col = f32_tensor({1.f, 2.f}, {2, 1}), row = f32_tensor({10.f, 20.f, 30.f}, {1, 3});
+  check_allclose(ops::add(col, row), f32_tensor({11.f, 21.f, 31.f, 12.f, 22.f, 32.f}, {2, 3}));
+  check_allclose(ops::multiply(row, col), f32_tensor({10.f, 20.f, 30.f, 20.f, 40.f, 60.f}, {2, 3}));
+  check_allclose(ops::maximum(col, row * 0.1), f32_tensor({1.f, 2.f, 3.f, 2.f, 2.f, 3.f}, {2, 3}), 1e-6, 1e-6);
+  check_allclose(ops::add(m, Tensor::scalar(1.f)), f32_tensor({2.f, 3.f, 4.f, 5.f, 6.f, 7.f}, {2, 3}));
 }
 
 TEST_CASE("Broadcasting of a zero-size axis gives an empty result") {
-  const Tensor y = ops::add(ops::zeros({0, 3}), f32({1.f, 2.f, 3.f}));
+  const Tensor y = ops::add(ops::zeros({0, 3}), f32_tensor({1.f, 2.f, 3.f}));
   CHECK(y.shape() == Shape{0, 3});
 }
 
 TEST_CASE("C++ scalar operators take the tensor's dtype, as Python scalars do in Keras") {
-  const Tensor x = f32({1.f, 2.f, 4.f});
-  check_allclose(x + 1.0, f32({2.f, 3.f, 5.f}));
-  check_allclose(1.0 - x, f32({0.f, -1.f, -3.f}));
-  check_allclose(x - 1.0, f32({0.f, 1.f, 3.f}));
-  check_allclose(2.0 * x, f32({2.f, 4.f, 8.f}));
-  check_allclose(x * 2.0, f32({2.f, 4.f, 8.f}));
-  check_allclose(x / 2.0, f32({0.5f, 1.f, 2.f}));
-  check_allclose(1.0 / x, f32({1.f, 0.5f, 0.25f}));
-  check_allclose(-x, f32({-1.f, -2.f, -4.f}));
+  const Tensor x = f32_tensor({1.f, 2.f, 4.f});
+  check_allclose(x + 1.0, f32_tensor({2.f, 3.f, 5.f}));
+  check_allclose(1.0 - x, f32_tensor({0.f, -1.f, -3.f}));
+  check_allclose(x - 1.0, f32_tensor({0.f, 1.f, 3.f}));
+  check_allclose(2.0 * x, f32_tensor({2.f, 4.f, 8.f}));
+  check_allclose(x * 2.0, f32_tensor({2.f, 4.f, 8.f}));
+  check_allclose(x / 2.0, f32_tensor({0.5f, 1.f, 2.f}));
+  check_allclose(1.0 / x, f32_tensor({1.f, 0.5f, 0.25f}));
+  check_allclose(-x, f32_tensor({-1.f, -2.f, -4.f}));
   CHECK((x + 1.0).dtype() == DType::float32);
   CHECK((Tensor({1.0}) * 3.0).dtype() == DType::float64);
 
@@ -112,48 +112,48 @@ TEST_CASE("C++ scalar operators take the tensor's dtype, as Python scalars do in
   CHECK((n * 2.0).dtype() == DType::int32);
   check_allclose(n * 2.0, i32({2, 4, 6}));
   CHECK((n + 0.5).dtype() == DType::float32);
-  check_allclose(n + 0.5, f32({1.5f, 2.5f, 3.5f}));
+  check_allclose(n + 0.5, f32_tensor({1.5f, 2.5f, 3.5f}));
   CHECK((n / 2.0).dtype() == DType::float32);
-  check_allclose(n / 2.0, f32({0.5f, 1.f, 1.5f}));
+  check_allclose(n / 2.0, f32_tensor({0.5f, 1.f, 1.5f}));
 
   const Tensor mask = b8({true, false, true});
   CHECK((mask * 2.0).dtype() == DType::int32);
   check_allclose(mask * 2.0, i32({2, 0, 2}));
-  check_allclose(mask * 0.5, f32({0.5f, 0.f, 0.5f}));
+  check_allclose(mask * 0.5, f32_tensor({0.5f, 0.f, 0.5f}));
 }
 
 TEST_CASE("Binary ops promote dtypes: int32 with float32 gives float32") {
-  CHECK(ops::add(i32({1, 2}), f32({0.5f, 0.5f})).dtype() == DType::float32);
-  check_allclose(ops::add(i32({1, 2}), f32({0.5f, 0.5f})), f32({1.5f, 2.5f}));
+  CHECK(ops::add(i32({1, 2}), f32_tensor({0.5f, 0.5f})).dtype() == DType::float32);
+  check_allclose(ops::add(i32({1, 2}), f32_tensor({0.5f, 0.5f})), f32_tensor({1.5f, 2.5f}));
   CHECK(ops::add(i32({1}), i32({2})).dtype() == DType::int32);
   CHECK(ops::add(i32({1}), Tensor({int64_t{2}})).dtype() == DType::int64);
   CHECK(ops::add(Tensor({uint8_t{200}}), i32({100})).dtype() == DType::int32);
   check_allclose(ops::add(Tensor({uint8_t{200}}), i32({100})), i32({300}));
-  CHECK(ops::multiply(f32({1.f}), Tensor({2.0})).dtype() == DType::float64);
-  const Tensor h = f32({1.5f}).astype(DType::float16), bh = f32({2.f}).astype(DType::bfloat16);
+  CHECK(ops::multiply(f32_tensor({1.f}), Tensor({2.0})).dtype() == DType::float64);
+  const Tensor h = f32_tensor({1.5f}).astype(DType::float16), bh = f32_tensor({2.f}).astype(DType::bfloat16);
   CHECK(ops::add(h, h).dtype() == DType::float16);
-  check_allclose(ops::add(h, h), f32({3.f}));
+  check_allclose(ops::add(h, h), f32_tensor({3.f}));
   CHECK(ops::add(h, bh).dtype() == DType::float32);
-  check_allclose(ops::add(h, bh), f32({3.5f}));
+  check_allclose(ops::add(h, bh), f32_tensor({3.5f}));
 }
 
 TEST_CASE("divide of integers is true division and gives float32") {
   const Tensor q = ops::divide(i32({1, 2, 7}), i32({2, 2, 2}));
   CHECK(q.dtype() == DType::float32);
-  check_allclose(q, f32({0.5f, 1.f, 3.5f}));
-  check_ieee(ops::divide(f32({1.f, -1.f, 0.f}), f32({0.f, 0.f, 0.f})), f32({kInf, -kInf, kNaN}));
+  check_allclose(q, f32_tensor({0.5f, 1.f, 3.5f}));
+  check_ieee(ops::divide(f32_tensor({1.f, -1.f, 0.f}), f32_tensor({0.f, 0.f, 0.f})), f32_tensor({kInf, -kInf, kNaN}));
 }
 
 TEST_CASE("floor_divide rounds toward negative infinity, as Python's //") {
   check_allclose(ops::floor_divide(i32({7, -7, 7, -7, 6}), i32({2, 2, -2, -2, 3})), i32({3, -4, -4, 3, 2}));
   CHECK(ops::floor_divide(i32({7}), i32({2})).dtype() == DType::int32);
-  check_allclose(ops::floor_divide(f32({7.5f, -7.5f, 7.5f}), f32({2.f, 2.f, -2.f})), f32({3.f, -4.f, -4.f}));
+  check_allclose(ops::floor_divide(f32_tensor({7.5f, -7.5f, 7.5f}), f32_tensor({2.f, 2.f, -2.f})), f32_tensor({3.f, -4.f, -4.f}));
   check_allclose(ops::floor_divide(Tensor({int64_t{-9}}), Tensor({int64_t{4}})), Tensor({int64_t{-3}}));
 }
 
 TEST_CASE("mod takes the sign of the divisor, as Python's %") {
   check_allclose(ops::mod(i32({7, -7, 7, -7, 6}), i32({3, 3, -3, -3, 3})), i32({1, 2, -2, -1, 0}));
-  check_allclose(ops::mod(f32({-1.5f, 5.5f, 7.5f, -7.5f}), f32({1.f, -2.f, 2.f, 2.f})), f32({0.5f, -0.5f, 1.5f, 0.5f}));
+  check_allclose(ops::mod(f32_tensor({-1.5f, 5.5f, 7.5f, -7.5f}), f32_tensor({1.f, -2.f, 2.f, 2.f})), f32_tensor({0.5f, -0.5f, 1.5f, 0.5f}));
   CHECK(ops::mod(i32({7}), i32({3})).dtype() == DType::int32);
 }
 
@@ -164,63 +164,63 @@ TEST_CASE("power of integers stays integer") {
 }
 
 TEST_CASE("maximum and minimum propagate NaN, as NumPy") {
-  const Tensor y = ops::maximum(f32({kNaN, 1.f, 2.f}), f32({0.f, kNaN, 1.f}));
+  const Tensor y = ops::maximum(f32_tensor({kNaN, 1.f, 2.f}), f32_tensor({0.f, kNaN, 1.f}));
   const auto v = y.to_vector<float>();
   CHECK(std::isnan(v[0]));
   CHECK(std::isnan(v[1]));
   CHECK(v[2] == 2.f);
-  CHECK(std::isnan(ops::minimum(f32({kNaN}), f32({0.f})).item<float>()));
+  CHECK(std::isnan(ops::minimum(f32_tensor({kNaN}), f32_tensor({0.f})).item<float>()));
 }
 
 TEST_CASE("Unary math ops match hand-computed values") {
-  check_allclose(ops::negative(f32({1.f, -2.f})), f32({-1.f, 2.f}));
-  check_allclose(ops::abs(f32({-1.5f, 0.f, 2.f})), f32({1.5f, 0.f, 2.f}));
-  check_allclose(ops::sign(f32({-2.f, 0.f, 3.f})), f32({-1.f, 0.f, 1.f}));
-  check_allclose(ops::square(f32({-3.f, 0.5f})), f32({9.f, 0.25f}));
-  check_allclose(ops::sqrt(f32({4.f, 0.25f, 0.f})), f32({2.f, 0.5f, 0.f}));
-  check_allclose(ops::rsqrt(f32({4.f, 0.25f})), f32({0.5f, 2.f}));
-  check_allclose(ops::reciprocal(f32({4.f, -0.5f})), f32({0.25f, -2.f}));
-  check_allclose(ops::exp(f32({-1.f, 0.f, 1.5f})), f32({0.3678794412f, 1.f, 4.4816890703f}));
-  check_allclose(ops::log(f32({0.5f, 1.f, 10.f})), f32({-0.6931471806f, 0.f, 2.302585093f}));
+  check_allclose(ops::negative(f32_tensor({1.f, -2.f})), f32_tensor({-1.f, 2.f}));
+  check_allclose(ops::abs(f32_tensor({-1.5f, 0.f, 2.f})), f32_tensor({1.5f, 0.f, 2.f}));
+  check_allclose(ops::sign(f32_tensor({-2.f, 0.f, 3.f})), f32_tensor({-1.f, 0.f, 1.f}));
+  check_allclose(ops::square(f32_tensor({-3.f, 0.5f})), f32_tensor({9.f, 0.25f}));
+  check_allclose(ops::sqrt(f32_tensor({4.f, 0.25f, 0.f})), f32_tensor({2.f, 0.5f, 0.f}));
+  check_allclose(ops::rsqrt(f32_tensor({4.f, 0.25f})), f32_tensor({0.5f, 2.f}));
+  check_allclose(ops::reciprocal(f32_tensor({4.f, -0.5f})), f32_tensor({0.25f, -2.f}));
+  check_allclose(ops::exp(f32_tensor({-1.f, 0.f, 1.5f})), f32_tensor({0.3678794412f, 1.f, 4.4816890703f}));
+  check_allclose(ops::log(f32_tensor({0.5f, 1.f, 10.f})), f32_tensor({-0.6931471806f, 0.f, 2.302585093f}));
   check_allclose(ops::log1p(Tensor({1e-10})), Tensor({9.999999999500001e-11}), 1e-12, 0);
   check_allclose(ops::expm1(Tensor({1e-10})), Tensor({1.00000000005e-10}), 1e-12, 0);
-  check_allclose(ops::sin(f32({-1.f, 0.5f, 2.f})), f32({-0.8414709848f, 0.4794255386f, 0.9092974268f}));
-  check_allclose(ops::cos(f32({-1.f, 0.5f, 2.f})), f32({0.5403023059f, 0.8775825619f, -0.4161468365f}));
-  check_allclose(ops::tanh(f32({-20.f, -0.5f, 0.f, 1.f})), f32({-1.f, -0.4621171573f, 0.f, 0.761594156f}));
-  check_allclose(ops::sigmoid(f32({-1000.f, 0.f, 1.f, 1000.f})), f32({0.f, 0.5f, 0.7310585786f, 1.f}));
-  check_allclose(ops::erf(f32({-1.f, 0.5f, 3.f})), f32({-0.8427007929f, 0.5204998778f, 0.9999779095f}));
-  check_allclose(ops::floor(f32({-1.5f, 1.5f, 2.f})), f32({-2.f, 1.f, 2.f}));
-  check_allclose(ops::ceil(f32({-1.5f, 1.5f, 2.f})), f32({-1.f, 2.f, 2.f}));
+  check_allclose(ops::sin(f32_tensor({-1.f, 0.5f, 2.f})), f32_tensor({-0.8414709848f, 0.4794255386f, 0.9092974268f}));
+  check_allclose(ops::cos(f32_tensor({-1.f, 0.5f, 2.f})), f32_tensor({0.5403023059f, 0.8775825619f, -0.4161468365f}));
+  check_allclose(ops::tanh(f32_tensor({-20.f, -0.5f, 0.f, 1.f})), f32_tensor({-1.f, -0.4621171573f, 0.f, 0.761594156f}));
+  check_allclose(ops::sigmoid(f32_tensor({-1000.f, 0.f, 1.f, 1000.f})), f32_tensor({0.f, 0.5f, 0.7310585786f, 1.f}));
+  check_allclose(ops::erf(f32_tensor({-1.f, 0.5f, 3.f})), f32_tensor({-0.8427007929f, 0.5204998778f, 0.9999779095f}));
+  check_allclose(ops::floor(f32_tensor({-1.5f, 1.5f, 2.f})), f32_tensor({-2.f, 1.f, 2.f}));
+  check_allclose(ops::ceil(f32_tensor({-1.5f, 1.5f, 2.f})), f32_tensor({-1.f, 2.f, 2.f}));
 }
 
 TEST_CASE("Edge values follow IEEE and NumPy") {
-  const auto sqrt_neg = ops::sqrt(f32({-1.f})).item<float>();
+  const auto sqrt_neg = ops::sqrt(f32_tensor({-1.f})).item<float>();
   CHECK(std::isnan(sqrt_neg));
-  check_ieee(ops::log(f32({0.f})), f32({-kInf}));
-  check_ieee(ops::exp(f32({-kInf, 100.f})), f32({0.f, kInf}));
-  check_ieee(ops::reciprocal(f32({0.f})), f32({kInf}));
-  CHECK(std::isnan(ops::sign(f32({kNaN})).item<float>()));
-  CHECK(std::isnan(ops::tanh(f32({kNaN})).item<float>()));
-  check_allclose(ops::tanh(f32({kInf, -kInf})), f32({1.f, -1.f}));
+  check_ieee(ops::log(f32_tensor({0.f})), f32_tensor({-kInf}));
+  check_ieee(ops::exp(f32_tensor({-kInf, 100.f})), f32_tensor({0.f, kInf}));
+  check_ieee(ops::reciprocal(f32_tensor({0.f})), f32_tensor({kInf}));
+  CHECK(std::isnan(ops::sign(f32_tensor({kNaN})).item<float>()));
+  CHECK(std::isnan(ops::tanh(f32_tensor({kNaN})).item<float>()));
+  check_allclose(ops::tanh(f32_tensor({kInf, -kInf})), f32_tensor({1.f, -1.f}));
 }
 
 TEST_CASE("Unary ops on large float32 tensors agree with the float64 loops") {
-  const Tensor x = wide_input(-30.0, 30.0);
+  const Tensor x = wide_values(-30.0, 30.0);
   const UnaryFn fns[] = {ops::negative, ops::abs, ops::sign, ops::square, ops::sqrt, ops::rsqrt, ops::reciprocal,
                          ops::exp, ops::log, ops::log1p, ops::expm1, ops::tanh, ops::sigmoid, ops::erf,
                          ops::floor, ops::ceil, ops::round};
   for (size_t i = 0; i < std::size(fns); ++i) {
     CAPTURE(i);
-    check_float32_against_float64(fns[i], x);
+    check_f32_near_f64(fns[i], x);
   }
-  check_float32_against_float64(ops::sin, wide_input(-10.0, 10.0));
-  check_float32_against_float64(ops::cos, wide_input(-10.0, 10.0));
-  check_float32_against_float64(ops::round, wide_input(-8.0, 8.0, 33));  // every half-integer
+  check_f32_near_f64(ops::sin, wide_values(-10.0, 10.0));
+  check_f32_near_f64(ops::cos, wide_values(-10.0, 10.0));
+  check_f32_near_f64(ops::round, wide_values(-8.0, 8.0, 33));  // every half-integer
 }
 
 TEST_CASE("Binary ops on large float32 tensors agree with the float64 loops, broadcast or not") {
-  const Tensor m = ops::reshape(wide_input(-5.0, 5.0, 4991), {5000, 1}) * ops::ones({1, 3});
-  const Tensor row = Tensor({0.5f, -2.f, 0.f}), col = ops::reshape(wide_input(1.0, 3.0, 4991), {5000, 1});
+  const Tensor m = ops::reshape(wide_values(-5.0, 5.0, 4991), {5000, 1}) * ops::ones({1, 3});
+  const Tensor row = Tensor({0.5f, -2.f, 0.f}), col = ops::reshape(wide_values(1.0, 3.0, 4991), {5000, 1});
   const BinaryFn fns[] = {ops::add, ops::subtract, ops::multiply, ops::divide, ops::maximum, ops::minimum, ops::power};
   const std::pair<Tensor, Tensor> operands[] = {{m, m * 0.7}, {m, row}, {row, m}, {col, m}, {m, Tensor::scalar(3.f)},
                                                 {Tensor::scalar(2.f), m}};
@@ -239,8 +239,8 @@ TEST_CASE("Binary ops on large float32 tensors agree with the float64 loops, bro
 }
 
 TEST_CASE("round rounds half to even, as NumPy") {
-  check_allclose(ops::round(f32({0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 2.4f, 2.6f, -2.6f})),
-                 f32({0.f, 2.f, 2.f, 0.f, -2.f, 2.f, 3.f, -3.f}));
+  check_allclose(ops::round(f32_tensor({0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 2.4f, 2.6f, -2.6f})),
+                 f32_tensor({0.f, 2.f, 2.f, 0.f, -2.f, 2.f, 3.f, -3.f}));
   check_allclose(ops::round(Tensor({2.5, 3.5})), Tensor({2.0, 4.0}));
   CHECK(ops::round(i32({3})).dtype() == DType::int32);
 }
@@ -253,34 +253,34 @@ TEST_CASE("Integer inputs: abs, sign, square, negative keep int; float-only ops 
   check_allclose(ops::square(n), i32({9, 0, 16}));
   check_allclose(ops::negative(n), i32({3, 0, -4}));
   CHECK(ops::sqrt(i32({4})).dtype() == DType::float32);
-  check_allclose(ops::sqrt(i32({4, 9})), f32({2.f, 3.f}));
+  check_allclose(ops::sqrt(i32({4, 9})), f32_tensor({2.f, 3.f}));
   const UnaryFn float_only[] = {ops::sqrt, ops::rsqrt, ops::reciprocal, ops::exp, ops::log, ops::log1p, ops::expm1,
                                 ops::sin, ops::cos, ops::tanh, ops::sigmoid, ops::erf, ops::floor, ops::ceil};
   for (const auto& fn : float_only) CHECK(fn(i32({1, 2})).dtype() == DType::float32);
-  check_allclose(ops::floor(i32({-3, 2})), f32({-3.f, 2.f}));
+  check_allclose(ops::floor(i32({-3, 2})), f32_tensor({-3.f, 2.f}));
 }
 
 TEST_CASE("clip bounds values to [x_min, x_max]") {
-  check_allclose(ops::clip(f32({-2.f, 0.5f, 3.f}), -1.0, 1.0), f32({-1.f, 0.5f, 1.f}));
+  check_allclose(ops::clip(f32_tensor({-2.f, 0.5f, 3.f}), -1.0, 1.0), f32_tensor({-1.f, 0.5f, 1.f}));
   CHECK(ops::clip(i32({-5, 2, 9}), 0, 5).dtype() == DType::int32);
   check_allclose(ops::clip(i32({-5, 2, 9}), 0, 5), i32({0, 2, 5}));
-  CHECK_THROWS_WITH_AS(ops::clip(f32({1.f}), 2.0, 1.0), doctest::Contains("clip: x_min"), ValueError);
+  CHECK_THROWS_WITH_AS(ops::clip(f32_tensor({1.f}), 2.0, 1.0), doctest::Contains("clip: x_min"), ValueError);
 }
 
 TEST_CASE("where picks from x1 or x2 and broadcasts all three") {
-  check_allclose(ops::where(b8({true, false, true}), f32({1.f, 2.f, 3.f}), f32({10.f, 20.f, 30.f})),
-                 f32({1.f, 20.f, 3.f}));
+  check_allclose(ops::where(b8({true, false, true}), f32_tensor({1.f, 2.f, 3.f}), f32_tensor({10.f, 20.f, 30.f})),
+                 f32_tensor({1.f, 20.f, 3.f}));
   const Tensor cond = Tensor({true, false}, {2, 1});
-  const Tensor y = ops::where(cond, f32({1.f, 2.f, 3.f}, {1, 3}), Tensor::scalar(0.f));
-  check_allclose(y, f32({1.f, 2.f, 3.f, 0.f, 0.f, 0.f}, {2, 3}));
-  const Tensor mixed = ops::where(b8({true, false}), i32({1, 2}), f32({0.5f, 0.5f}));
+  const Tensor y = ops::where(cond, f32_tensor({1.f, 2.f, 3.f}, {1, 3}), Tensor::scalar(0.f));
+  check_allclose(y, f32_tensor({1.f, 2.f, 3.f, 0.f, 0.f, 0.f}, {2, 3}));
+  const Tensor mixed = ops::where(b8({true, false}), i32({1, 2}), f32_tensor({0.5f, 0.5f}));
   CHECK(mixed.dtype() == DType::float32);
-  check_allclose(mixed, f32({1.f, 0.5f}));
-  check_allclose(ops::where(f32({2.f, 0.f}), i32({1, 2}), i32({7, 8})), i32({1, 8}));
+  check_allclose(mixed, f32_tensor({1.f, 0.5f}));
+  check_allclose(ops::where(f32_tensor({2.f, 0.f}), i32({1, 2}), i32({7, 8})), i32({1, 8}));
 }
 
 TEST_CASE("Comparisons give bool and broadcast") {
-  const Tensor a = f32({1.f, 2.f, 3.f}), b = f32({3.f, 2.f, 1.f});
+  const Tensor a = f32_tensor({1.f, 2.f, 3.f}), b = f32_tensor({3.f, 2.f, 1.f});
   CHECK(ops::equal(a, b).dtype() == DType::bool_);
   check_allclose(ops::equal(a, b), b8({false, true, false}));
   check_allclose(ops::not_equal(a, b), b8({true, false, true}));
@@ -288,14 +288,14 @@ TEST_CASE("Comparisons give bool and broadcast") {
   check_allclose(ops::less_equal(a, b), b8({true, true, false}));
   check_allclose(ops::greater(a, b), b8({false, false, true}));
   check_allclose(ops::greater_equal(a, b), b8({false, true, true}));
-  check_allclose(ops::less(f32({1.f, 2.f}, {2, 1}), f32({1.5f, 2.5f}, {1, 2})),
+  check_allclose(ops::less(f32_tensor({1.f, 2.f}, {2, 1}), f32_tensor({1.5f, 2.5f}, {1, 2})),
                  Tensor({true, true, false, true}, {2, 2}));
-  check_allclose(ops::equal(i32({1, 2}), f32({1.f, 2.5f})), b8({true, false}));
-  CHECK(ops::equal(f32({kNaN}), f32({kNaN})).item<bool>() == false);
+  check_allclose(ops::equal(i32({1, 2}), f32_tensor({1.f, 2.5f})), b8({true, false}));
+  CHECK(ops::equal(f32_tensor({kNaN}), f32_tensor({kNaN})).item<bool>() == false);
 }
 
 TEST_CASE("Comparison and logical operators work on tensors") {
-  const Tensor a = f32({1.f, 2.f, 3.f}), b = f32({3.f, 2.f, 1.f});
+  const Tensor a = f32_tensor({1.f, 2.f, 3.f}), b = f32_tensor({3.f, 2.f, 1.f});
   check_allclose(a == b, b8({false, true, false}));
   check_allclose(a != b, b8({true, false, true}));
   check_allclose(a < b, b8({true, false, false}));
@@ -313,15 +313,15 @@ TEST_CASE("Comparison and logical operators work on tensors") {
 }
 
 TEST_CASE("Logical ops treat nonzero numbers as true") {
-  check_allclose(ops::logical_and(f32({0.f, 2.f, -1.f}), i32({1, 1, 0})), b8({false, true, false}));
-  check_allclose(ops::logical_or(f32({0.f, 0.f, -1.f}), i32({0, 3, 0})), b8({false, true, true}));
+  check_allclose(ops::logical_and(f32_tensor({0.f, 2.f, -1.f}), i32({1, 1, 0})), b8({false, true, false}));
+  check_allclose(ops::logical_or(f32_tensor({0.f, 0.f, -1.f}), i32({0, 3, 0})), b8({false, true, true}));
   check_allclose(ops::logical_xor(i32({0, 5, 5}), i32({0, 0, 1})), b8({false, true, false}));
-  check_allclose(ops::logical_not(f32({0.f, 0.5f})), b8({true, false}));
+  check_allclose(ops::logical_not(f32_tensor({0.f, 0.5f})), b8({true, false}));
   CHECK(ops::logical_not(i32({0, 3})).dtype() == DType::bool_);
 }
 
 TEST_CASE("isnan, isinf and isfinite classify floats and call every integer finite") {
-  const Tensor x = f32({1.f, kNaN, kInf, -kInf});
+  const Tensor x = f32_tensor({1.f, kNaN, kInf, -kInf});
   check_allclose(ops::isnan(x), b8({false, true, false, false}));
   check_allclose(ops::isinf(x), b8({false, false, true, true}));
   check_allclose(ops::isfinite(x), b8({true, false, false, false}));
@@ -333,9 +333,9 @@ TEST_CASE("isnan, isinf and isfinite classify floats and call every integer fini
 }
 
 TEST_CASE("cast converts dtypes, truncating floats to integers") {
-  check_allclose(ops::cast(f32({1.7f, -1.7f}), DType::int32), i32({1, -1}));
-  check_allclose(ops::cast(f32({0.f, 2.f}), DType::bool_), b8({false, true}));
-  const Tensor x = f32({1.f});
+  check_allclose(ops::cast(f32_tensor({1.7f, -1.7f}), DType::int32), i32({1, -1}));
+  check_allclose(ops::cast(f32_tensor({0.f, 2.f}), DType::bool_), b8({false, true}));
+  const Tensor x = f32_tensor({1.f});
   CHECK(ops::cast(x, DType::float32).id() == x.id());
 }
 
@@ -356,9 +356,9 @@ TEST_CASE("Binary ops name both shapes as tuples when they cannot broadcast") {
 }
 
 TEST_CASE("Elementwise ops reject an undefined tensor") {
-  CHECK_THROWS_WITH_AS(ops::add(Tensor(), f32({1.f})), doctest::Contains("add: received an undefined"), ValueError);
+  CHECK_THROWS_WITH_AS(ops::add(Tensor(), f32_tensor({1.f})), doctest::Contains("add: received an undefined"), ValueError);
   CHECK_THROWS_WITH_AS(ops::exp(Tensor()), doctest::Contains("exp: received an undefined"), ValueError);
-  CHECK_THROWS_WITH_AS(ops::divide(f32({1.f}), Tensor()), doctest::Contains("divide: received an undefined"),
+  CHECK_THROWS_WITH_AS(ops::divide(f32_tensor({1.f}), Tensor()), doctest::Contains("divide: received an undefined"),
                        ValueError);
 }
 
@@ -472,7 +472,7 @@ TEST_CASE("Piecewise-constant ops have no gradient, as TensorFlow") {
 }
 
 TEST_CASE("stop_gradient keeps the value") {
-  const Tensor x = f32({1.f, 2.f});
+  const Tensor x = f32_tensor({1.f, 2.f});
   check_allclose(ops::stop_gradient(x), x);
   CHECK(ops::stop_gradient(x).id() != x.id());
 }
@@ -487,7 +487,7 @@ TEST_CASE("Mixed-dtype ops hand each input a gradient of its own dtype") {
   CHECK(g[0].dtype() == DType::float32);
   CHECK(g[1].dtype() == DType::float64);
   // d/da = b - b^a (log b / a - 1 / a^2); d/db = a + 1 - a b^(a-1) / a
-  check_allclose(g[0], f32({3.f - 3.f * (std::log(3.f) - 1.f), 4.f - 16.f * (std::log(4.f) / 2.f - 0.25f)}), 1e-5,
+  check_allclose(g[0], f32_tensor({3.f - 3.f * (std::log(3.f) - 1.f), 4.f - 16.f * (std::log(4.f) / 2.f - 0.25f)}), 1e-5,
                  1e-5);
   check_allclose(g[1], Tensor({2.0 - 1.0, 3.0 - 4.0}));
 }

@@ -10,11 +10,6 @@ using keras::testing::check_allclose;
 using keras::testing::run_layer_test;
 
 namespace {
-std::vector<std::string> keys_of(const Config& c) {
-  std::vector<std::string> keys;
-  for (const auto& [k, v] : c.items()) keys.push_back(k);
-  return keys;
-}
 // Inputs in [0, 1) spread widely enough that a window's maximum has no near-tie for the gradient check.
 keras::testing::LayerTestOptions pooling_test(Shape in, Shape out) {
   return {.input_shapes = {std::move(in)}, .expected_output_shape = std::move(out), .input_low = 0.0, .input_high = 1.0};
@@ -48,7 +43,7 @@ TEST_CASE("MaxPooling2D and AveragePooling2D give the documented values") {
 
 TEST_CASE("Pooling layers' configs hold Keras's keys and tuples, and unset strides become pool_size") {
   const Config c = layers::MaxPooling2D({3}).get_config();
-  CHECK(keys_of(c) == std::vector<std::string>{"name", "trainable", "dtype", "pool_size", "padding", "strides", "data_format"});
+  CHECK(keras::testing::keys_of(c) == std::vector<std::string>{"name", "trainable", "dtype", "pool_size", "padding", "strides", "data_format"});
   CHECK(c["name"].get<std::string>().rfind("max_pooling2d", 0) == 0);  // "max_pooling2d" or "max_pooling2d_N"
   CHECK(c["pool_size"].dump() == "[3,3]");
   CHECK(c["strides"].dump() == "[3,3]");
@@ -95,7 +90,7 @@ TEST_CASE("Global pooling layers compute the max and mean over the spatial axes"
   check_allclose(layers::GlobalAveragePooling1D()(x), Tensor({3.f, 14.f / 3.f}, {1, 2}));
   check_allclose(layers::GlobalAveragePooling1D({.data_format = "channels_first"})(x), Tensor({4.5f, 3.5f, 3.5f}, {1, 3}));
   const Config c = layers::GlobalAveragePooling2D({.keepdims = true}).get_config();
-  CHECK(keys_of(c) == std::vector<std::string>{"name", "trainable", "dtype", "data_format", "keepdims"});
+  CHECK(keras::testing::keys_of(c) == std::vector<std::string>{"name", "trainable", "dtype", "data_format", "keepdims"});
   CHECK(c["keepdims"] == true);
   CHECK(c["name"].get<std::string>().rfind("global_average_pooling2d", 0) == 0);  // "global_average_pooling2d" or "global_average_pooling2d_N"
   CHECK(layers::GlobalMaxPooling3D().compute_output_shape(Shape{None, 2, 3, 4, 5}) == Shape{None, 5});

@@ -10,14 +10,6 @@
 using namespace keras;
 using keras::testing::check_allclose;
 
-namespace {
-std::vector<std::string> keys_of(const Config& c) {
-  std::vector<std::string> keys;
-  for (const auto& [k, v] : c.items()) keys.push_back(k);
-  return keys;
-}
-}  // namespace
-
 TEST_SUITE("layers") {
 
 TEST_CASE("Dropout is the identity at inference, through the layer harness") {
@@ -121,7 +113,7 @@ TEST_CASE("Dropout with rate 1 drops everything in training, as Keras") {
 TEST_CASE("Dropout config holds rate, seed and noise_shape, and round-trips") {
   layers::Dropout dropout(0.25, {.noise_shape = Shape{None, 1}, .seed = 3});
   const Config c = dropout.get_config();
-  CHECK(keys_of(c) == std::vector<std::string>{"name", "trainable", "dtype", "rate", "seed", "noise_shape"});
+  CHECK(keras::testing::keys_of(c) == std::vector<std::string>{"name", "trainable", "dtype", "rate", "seed", "noise_shape"});
   CHECK(c["rate"].get<double>() == 0.25);
   CHECK(c["seed"] == 3);
   CHECK(c["noise_shape"].dump() == "[null,1]");

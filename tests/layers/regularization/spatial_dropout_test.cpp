@@ -10,11 +10,6 @@ using keras::testing::check_allclose;
 using keras::testing::run_layer_test;
 
 namespace {
-std::vector<std::string> keys_of(const Config& c) {
-  std::vector<std::string> keys;
-  for (const auto& [k, v] : c.items()) keys.push_back(k);
-  return keys;
-}
 
 // Every channel of every sample is either all zeros or all `kept` across the spatial positions.
 void check_whole_channels(const Tensor& y, bool channels_last, float kept, int64_t& dropped, int64_t& total) {
@@ -75,11 +70,11 @@ TEST_CASE("SpatialDropout with a seed repeats its masks; its gradient is the mas
 
 TEST_CASE("SpatialDropout configs are Keras's: rate, seed, name, dtype, then data_format") {
   const Config c1 = layers::SpatialDropout1D(0.25, {.seed = 3}).get_config();
-  CHECK(keys_of(c1) == std::vector<std::string>{"rate", "seed", "name", "dtype"});
+  CHECK(keras::testing::keys_of(c1) == std::vector<std::string>{"rate", "seed", "name", "dtype"});
   CHECK(c1["seed"] == 3);
   CHECK(c1["name"].get<std::string>().rfind("spatial_dropout1d", 0) == 0);  // "spatial_dropout1d" or "spatial_dropout1d_N"
   const Config c2 = layers::SpatialDropout2D(0.5).get_config();
-  CHECK(keys_of(c2) == std::vector<std::string>{"rate", "seed", "name", "dtype", "data_format"});
+  CHECK(keras::testing::keys_of(c2) == std::vector<std::string>{"rate", "seed", "name", "dtype", "data_format"});
   CHECK(c2["seed"].is_null());
   CHECK(c2["data_format"] == "channels_last");
   std::shared_ptr<Layer> copy = deserialize_layer(serialize_layer(layers::SpatialDropout3D(0.2, {.data_format = "channels_first"})));

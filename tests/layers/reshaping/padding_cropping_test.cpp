@@ -10,11 +10,6 @@ using keras::testing::check_allclose;
 using keras::testing::run_layer_test;
 
 namespace {
-std::vector<std::string> keys_of(const Config& c) {
-  std::vector<std::string> keys;
-  for (const auto& [k, v] : c.items()) keys.push_back(k);
-  return keys;
-}
 Tensor iota(const Shape& shape) { return ops::reshape(ops::arange(static_cast<double>(shape.size())), shape); }
 }  // namespace
 
@@ -48,7 +43,7 @@ TEST_CASE("ZeroPadding2D takes an int, one int per axis, or (before, after) pair
 
 TEST_CASE("ZeroPadding configs hold Keras's keys and nested tuples, and read Keras's JSON") {
   const Config c = layers::ZeroPadding2D({1, 2}).get_config();
-  CHECK(keys_of(c) == std::vector<std::string>{"name", "trainable", "dtype", "padding", "data_format"});
+  CHECK(keras::testing::keys_of(c) == std::vector<std::string>{"name", "trainable", "dtype", "padding", "data_format"});
   CHECK(c["padding"].dump() == "[[1,1],[2,2]]");
   CHECK(layers::ZeroPadding1D(3).get_config()["padding"].dump() == "[3,3]");
   CHECK(layers::ZeroPadding3D().get_config()["padding"].dump() == "[[1,1],[1,1],[1,1]]");
@@ -82,10 +77,10 @@ TEST_CASE("Cropping keeps the middle block, as Keras's examples") {
 }
 
 TEST_CASE("Cropping configs hold Keras's keys") {
-  CHECK(keys_of(layers::Cropping1D().get_config()) == std::vector<std::string>{"name", "trainable", "dtype", "cropping"});
+  CHECK(keras::testing::keys_of(layers::Cropping1D().get_config()) == std::vector<std::string>{"name", "trainable", "dtype", "cropping"});
   CHECK(layers::Cropping1D().get_config()["cropping"].dump() == "[1,1]");
   const Config c = layers::Cropping2D().get_config();
-  CHECK(keys_of(c) == std::vector<std::string>{"name", "trainable", "dtype", "cropping", "data_format"});
+  CHECK(keras::testing::keys_of(c) == std::vector<std::string>{"name", "trainable", "dtype", "cropping", "data_format"});
   CHECK(c["cropping"].dump() == "[[0,0],[0,0]]");
   CHECK(layers::Cropping3D({1, 2, 3}).get_config()["cropping"].dump() == "[[1,1],[2,2],[3,3]]");
 }

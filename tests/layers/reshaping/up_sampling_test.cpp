@@ -9,14 +9,6 @@ using namespace keras;
 using keras::testing::check_allclose;
 using keras::testing::run_layer_test;
 
-namespace {
-std::vector<std::string> keys_of(const Config& c) {
-  std::vector<std::string> keys;
-  for (const auto& [k, v] : c.items()) keys.push_back(k);
-  return keys;
-}
-}  // namespace
-
 TEST_SUITE("layers") {
 
 TEST_CASE("UpSampling1D/2D/3D pass the layer harness") {
@@ -52,13 +44,13 @@ TEST_CASE("UpSampling2D bilinear matches TensorFlow's resize with half-pixel cen
 }
 
 TEST_CASE("UpSampling configs hold Keras's keys; unsupported interpolations say so") {
-  CHECK(keys_of(layers::UpSampling1D().get_config()) == std::vector<std::string>{"name", "trainable", "dtype", "size"});
+  CHECK(keras::testing::keys_of(layers::UpSampling1D().get_config()) == std::vector<std::string>{"name", "trainable", "dtype", "size"});
   CHECK(layers::UpSampling1D().get_config()["size"] == 2);
   const Config c = layers::UpSampling2D({3}).get_config();
-  CHECK(keys_of(c) == std::vector<std::string>{"name", "trainable", "dtype", "size", "data_format", "interpolation"});
+  CHECK(keras::testing::keys_of(c) == std::vector<std::string>{"name", "trainable", "dtype", "size", "data_format", "interpolation"});
   CHECK(c["size"].dump() == "[3,3]");
   CHECK(c["interpolation"] == "nearest");
-  CHECK(keys_of(layers::UpSampling3D().get_config()) ==
+  CHECK(keras::testing::keys_of(layers::UpSampling3D().get_config()) ==
         std::vector<std::string>{"name", "trainable", "dtype", "size", "data_format"});
   CHECK_THROWS_WITH_AS(layers::UpSampling2D({2}, {.interpolation = "bicubic"}), doctest::Contains("not implemented"),
                        NotImplementedError);
