@@ -60,67 +60,33 @@ dnnl::memory::dims strides_of(const std::vector<int64_t>& batch, int64_t rows, i
   return s;
 }
 
-Tensor matmul_dnnl(const MatmulArgs& a, const Plan& p, Tensor dst) {
-  using tag = dnnl::memory::data_type;
+// float32 or bfloat16 operands through oneDNN's matmul. For bfloat16 products accumulate in float32
+// and dst is rounded to bfloat16 once (as TF/XLA on CPUs and GPUs), and an undefined Tensor comes
+// back when oneDNN has no bf16 matmul for this CPU, so the caller upcasts instead; float32 throws.
+Tensor matmul_dnnl(const MatmulArgs& a, const Plan& p, Tensor dst, dnnl::memory::data_type type) {
   const bool has_bias = a.bias.defined();
-  std::string key;
-  append_key(key, {p.m, p.k, p.n, a.transpose_src, a.transpose_weights, has_bias});
-  for (int64_t b : p.src_batch) append_key(key, {b});
-  key += '|';
-  for (int64_t b : p.wei_batch) append_key(key, {b});
-  static PrimitiveCache<dnnl::matmul> cache;
-  const dnnl::memory::desc src_md(dims_of(p.src_batch, p.m, p.k), tag::f32,
-                                  strides_of(p.src_batch, p.m, p.k, a.transpose_src));
-  const dnnl::memory::desc wei_md(dims_of(p.wei_batch, p.k, p.n), tag::f32,
-                                  strides_of(p.wei_batch, p.k, p.n, a.transpose_weights));
-  const dnnl::memory::desc dst_md(dims_of(p.batch, p.m, p.n), tag::f32, strides_of(p.batch, p.m, p.n, false));
-  const std::vector<int64_t> ones(p.batch.size(), 1);
-  const dnnl::memory::desc bias_md(dims_of(ones, 1, p.n), tag::f32, strides_of(ones, 1, p.n, false));
-  dnnl::matmul prim = cache.get(key, [&] {
-    try {
-      auto desc = has_bias ? dnnl::matmul::desc(src_md, wei_md, bias_md, dst_md) : dnnl::matmul::desc(src_md, wei_md, dst_md);
-      return dnnl::matmul(dnnl::matmul::primitive_desc(desc, dnnl_engine()));
-    } catch (const dnnl::error& e) {
-      throw RuntimeError("matmul: oneDNN could not create a primitive for " + a.src.shape().str() + " @ " +
-                         a.weights.shape().str() + ": " + e.what() + " (status " + std::to_string(e.status) + ")");
-    }
-  });
-  auto& engine = dnnl_engine();
-  std::unordered_map<int, dnnl::memory> margs{
-      {DNNL_ARG_SRC, dnnl::memory(src_md, engine, const_cast<void*>(a.src.data()))},
-      {DNNL_ARG_WEIGHTS, dnnl::memory(wei_md, engine, const_cast<void*>(a.weights.data()))},
-      {DNNL_ARG_DST, dnnl::memory(dst_md, engine, dst.mutable_data())}};
-  if (has_bias) margs.emplace(DNNL_ARG_BIAS, dnnl::memory(bias_md, engine, const_cast<void*>(a.bias.data())));
-  prim.execute(dnnl_stream(), margs);
-  dnnl_stream().wait();
-  return dst;
-}
-
-// bfloat16 operands through oneDNN's bf16 matmul: products accumulate in float32 and dst is
-// rounded to bfloat16 once (as TF/XLA on CPUs and GPUs). Returns an undefined Tensor when oneDNN has
-// no bf16 matmul for this CPU, so the caller upcasts instead.
-Tensor matmul_dnnl_bf16(const MatmulArgs& a, const Plan& p, Tensor dst) {
-  using tag = dnnl::memory::data_type;
-  const bool has_bias = a.bias.defined();
-  std::string key = "bf16|";
+  const bool bf16 = type == dnnl::memory::data_type::bf16;
+  std::string key = bf16 ? "bf16|" : "f32|";
   append_key(key, {p.m, p.k, p.n, a.transpose_src, a.transpose_weights, has_bias});
   for (int64_t b : p.src_batch) append_key(key, {b});
   key += '|';
   for (int64_t b : p.wei_batch) append_key(key, {b});
   static PrimitiveCache<std::optional<dnnl::matmul>> cache;
-  const dnnl::memory::desc src_md(dims_of(p.src_batch, p.m, p.k), tag::bf16,
+  const dnnl::memory::desc src_md(dims_of(p.src_batch, p.m, p.k), type,
                                   strides_of(p.src_batch, p.m, p.k, a.transpose_src));
-  const dnnl::memory::desc wei_md(dims_of(p.wei_batch, p.k, p.n), tag::bf16,
+  const dnnl::memory::desc wei_md(dims_of(p.wei_batch, p.k, p.n), type,
                                   strides_of(p.wei_batch, p.k, p.n, a.transpose_weights));
-  const dnnl::memory::desc dst_md(dims_of(p.batch, p.m, p.n), tag::bf16, strides_of(p.batch, p.m, p.n, false));
+  const dnnl::memory::desc dst_md(dims_of(p.batch, p.m, p.n), type, strides_of(p.batch, p.m, p.n, false));
   const std::vector<int64_t> ones(p.batch.size(), 1);
-  const dnnl::memory::desc bias_md(dims_of(ones, 1, p.n), tag::bf16, strides_of(ones, 1, p.n, false));
+  const dnnl::memory::desc bias_md(dims_of(ones, 1, p.n), type, strides_of(ones, 1, p.n, false));
   const std::optional<dnnl::matmul> prim = cache.get(key, [&]() -> std::optional<dnnl::matmul> {
     try {
       auto desc = has_bias ? dnnl::matmul::desc(src_md, wei_md, bias_md, dst_md) : dnnl::matmul::desc(src_md, wei_md, dst_md);
       return dnnl::matmul(dnnl::matmul::primitive_desc(desc, dnnl_engine()));
-    } catch (const dnnl::error&) {
-      return std::nullopt;
+    } catch (const dnnl::error& e) {
+      if (bf16) return std::nullopt;
+      throw RuntimeError("matmul: oneDNN could not create a primitive for " + a.src.shape().str() + " @ " +
+                         a.weights.shape().str() + ": " + e.what() + " (status " + std::to_string(e.status) + ")");
     }
   });
   if (!prim) return Tensor();
@@ -209,7 +175,7 @@ Tensor matmul(const MatmulArgs& a) {
       dims.push_back(p.n);
       Tensor dst = Tensor::empty(Shape(dims), dtype, a.src.device());
       if (dst.size() == 0) return dst;
-      Tensor out = matmul_dnnl_bf16(a, p, dst);
+      Tensor out = matmul_dnnl(a, p, dst, dnnl::memory::data_type::bf16);
       if (out.defined()) return out;
     }
   }
@@ -230,7 +196,7 @@ Tensor matmul(const MatmulArgs& a) {
     std::memset(dst.mutable_data(), 0, dst.nbytes());
     return a.bias.defined() ? binary({BinaryOp::add, dst, a.bias}) : dst;
   }
-  if (dtype == DType::float32) return matmul_dnnl(a, p, dst);
+  if (dtype == DType::float32) return matmul_dnnl(a, p, dst, dnnl::memory::data_type::f32);
   visit_dtype(dtype, [&](auto tag) {
     using T = decltype(tag);
     if constexpr (std::is_same_v<T, double> || std::is_same_v<T, int32_t> || std::is_same_v<T, int64_t> ||

@@ -154,6 +154,18 @@ void xent_rows(const Tensor& output, const Tensor& labels, const char* kernel, i
   }
 }
 
+// log(sum(exp(x - m))) over a row of c, with m its maximum (0 when that is not finite), as
+// log_softmax computes it.
+template <class T>
+T shifted_log_sum_exp(const T* x, int64_t c, T& m) {
+  m = -std::numeric_limits<T>::infinity();
+  for (int64_t j = 0; j < c; ++j) m = std::max(m, x[j]);
+  if (!std::isfinite(m)) m = 0;
+  T sum = 0;
+  for (int64_t j = 0; j < c; ++j) sum += std::exp(x[j] - m);
+  return std::log(sum);
+}
+
 // The numbers follow the op-by-op forms in losses/crossentropy.cpp, in T: log_softmax picked at the
 // label, or p[label] / sum(p) clipped to [eps, 1 - eps] then -log.
 template <class T>
@@ -164,12 +176,9 @@ void xent_forward(const T* p, const int64_t* labels, T* loss, int64_t rows, int6
       const T* x = p + i * c;
       const int64_t l = labels[i];
       if (from_logits) {
-        T m = -std::numeric_limits<T>::infinity();
-        for (int64_t j = 0; j < c; ++j) m = std::max(m, x[j]);
-        if (!std::isfinite(m)) m = 0;
-        T sum = 0;
-        for (int64_t j = 0; j < c; ++j) sum += std::exp(x[j] - m);
-        loss[i] = -((x[l] - m) - std::log(sum));
+        T m;
+        const T log_sum = shifted_log_sum_exp(x, c, m);
+        loss[i] = -((x[l] - m) - log_sum);
       } else {
         T sum = 0;
         for (int64_t j = 0; j < c; ++j) sum += x[j];
@@ -191,12 +200,8 @@ void xent_backward(const T* p, const int64_t* labels, const T* dy, T* dx, int64_
       const int64_t l = labels[i];
       if (from_logits) {
         // d(-log_softmax[l]) = softmax - onehot(l), times dy.
-        T m = -std::numeric_limits<T>::infinity();
-        for (int64_t j = 0; j < c; ++j) m = std::max(m, x[j]);
-        if (!std::isfinite(m)) m = 0;
-        T sum = 0;
-        for (int64_t j = 0; j < c; ++j) sum += std::exp(x[j] - m);
-        const T log_sum = std::log(sum);
+        T m;
+        const T log_sum = shifted_log_sum_exp(x, c, m);
         for (int64_t j = 0; j < c; ++j) d[j] = std::exp((x[j] - m) - log_sum) * dy[i];
         d[l] -= dy[i];
       } else {
