@@ -81,10 +81,11 @@ for fuzzer in fuzz_model_config fuzz_weights_h5 fuzz_keras_archive; do
      "corpus/$fuzzer" "seeds/$fuzzer") >"$log" 2>&1 || rc=$?
   tail -n 3 "$log"
   if [ "$rc" -ne 0 ]; then
-    # The innermost frame of the report that is neither libFuzzer, the sanitizers, the C/C++
-    # runtime nor an allocation function: where the crash, hang or allocation happened.
+    # The innermost frame of the report that is neither libFuzzer, the sanitizers (their
+    # interceptors of memcpy and friends included), the C/C++ runtime nor an allocation function:
+    # where the crash, hang or allocation happened.
     culprit=$(grep -E '^ +#[0-9]+ 0x' "$log" |
-              grep -vE 'fuzzer::|__sanitizer|__asan|__lsan|__ubsan|libc\.so|libstdc\+\+|ld-linux| in (malloc|calloc|realloc|aligned_alloc|posix_memalign|operator new)' |
+              grep -vE 'fuzzer::|__sanitizer|__interceptor_|__asan|__lsan|__ubsan|libc\.so|libstdc\+\+|ld-linux| in (malloc|calloc|realloc|aligned_alloc|posix_memalign|operator new)' |
               head -n 1 || true)
     if [[ "$culprit" == *libhdf5* ]]; then
       echo "test.sh: $fuzzer hit a known libhdf5 defect (not ours), reported only:" >&2
