@@ -11,10 +11,13 @@ namespace keras::memory {
 namespace {
 
 constexpr size_t kAlignment = 64;
-// Bigger blocks go back to the system: they are one-off (whole datasets, a test set's float copy)
-// more often than per-step, and holding them would raise the resident set for nothing. A training
-// step's largest buffers (a CNN's first activations at batch 128, ~11 MB) stay under it.
+// Bigger blocks go back to the system unless freed inside a RecurringScope: they are one-off (whole
+// datasets, a test set's float copy) more often than per-step, and holding them would raise the
+// resident set for nothing. A training step's largest buffers (a CNN's first activations at batch
+// 128, ~11 MB) stay under it.
 constexpr size_t kMaxCachedBlock = size_t{16} << 20;
+
+thread_local int recurring_depth = 0;
 
 size_t rounded(size_t nbytes) { return (std::max<size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment; }
 
@@ -41,7 +44,7 @@ class Pool {
   void deallocate(void* data, size_t nbytes) {
     if (!data) return;
     const size_t size = rounded(nbytes);
-    if (size <= kMaxCachedBlock) {
+    if (size <= kMaxCachedBlock || recurring_depth > 0) {
       std::lock_guard<std::mutex> lock(mutex_);
       // Over the limit, the whole cache goes: the sizes in use have changed (a new model, the last
       // smaller batch), and the blocks of the old ones would wait for nothing.
@@ -98,6 +101,9 @@ Pool& pool() {
 }
 
 }  // namespace
+
+RecurringScope::RecurringScope() { ++recurring_depth; }
+RecurringScope::~RecurringScope() { --recurring_depth; }
 
 void* allocate_host(size_t nbytes) { return pool().allocate(nbytes); }
 void deallocate_host(void* data, size_t nbytes) { pool().deallocate(data, nbytes); }

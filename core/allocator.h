@@ -27,4 +27,17 @@ PoolStats pool_stats();
 /// The most bytes the pool keeps cached (default 256 MiB); 0 turns caching off. Frees the excess.
 void set_pool_limit(size_t bytes);
 
+/// While one is alive on a thread, blocks that thread frees are cached whatever their size (within
+/// the pool's limit). Outside, blocks over 16 MiB go back to the system: big blocks are more often
+/// one-off (a dataset, a test set's float copy) than per-step. Step loops and graph replays open one,
+/// since their big buffers (a CNN's activations at a predict batch of 1000) come back every step and
+/// would otherwise cost fresh pages each time: the page faults and the kernel's zeroing.
+class RecurringScope {
+ public:
+  RecurringScope();
+  ~RecurringScope();
+  RecurringScope(const RecurringScope&) = delete;
+  RecurringScope& operator=(const RecurringScope&) = delete;
+};
+
 }  // namespace keras::memory

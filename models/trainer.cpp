@@ -3,6 +3,7 @@
 #include <keras/models/training_state.h>
 
 #include <keras/callbacks/callback_list.h>
+#include <keras/core/allocator.h>
 #include <keras/core/device_scope.h>
 #include <keras/core/function.h>
 #include <keras/core/gradient_tape.h>
@@ -426,6 +427,7 @@ Function& Model::train_function() {
 }
 
 Logs Model::run_train_steps(const std::vector<Batch>& batches) {
+  memory::RecurringScope recurring;
   Training& t = training("training");
   Logs logs;
   size_t next = 0;
@@ -441,6 +443,7 @@ Logs Model::run_train_steps(const std::vector<Batch>& batches) {
 }
 
 Logs Model::run_test_steps(const std::vector<Batch>& batches) {
+  memory::RecurringScope recurring;
   Training& t = training("evaluating");
   Logs logs;
   size_t next = 0;
@@ -464,6 +467,7 @@ Logs Model::run_test_steps(const std::vector<Batch>& batches) {
 }
 
 std::vector<Tensors> Model::run_predict_steps(const std::vector<Tensors>& xs) {
+  memory::RecurringScope recurring;
   std::vector<Tensors> outputs;
   if (xs.empty()) return outputs;
   // predict() works on uncompiled models too; they run eagerly unless compiled for graphs.

@@ -1,5 +1,6 @@
 // Replay, passes and printing of traced graphs.
 #include <keras/core/graph/graph.h>
+#include <keras/core/allocator.h>
 #include <keras/core/graph/trace.h>
 
 #include <keras/kernels/matmul.h>
@@ -99,6 +100,7 @@ void Graph::plan() {
 
 Tensors Graph::run(const Tensors& args) {
   detail::Suspend suspend;
+  memory::RecurringScope recurring;  // every replay frees the same buffers
   if (!planned_) plan();
   if (args.size() != inputs_.size()) {
     throw ValueError("graph: expected " + std::to_string(inputs_.size()) + " arguments, got " + std::to_string(args.size()));
