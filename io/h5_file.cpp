@@ -1,11 +1,14 @@
 #include <keras/io/h5_file.h>
 
 #include <keras/core/errors.h>
+#include <keras/io/h5_global_heap.h>
 #include <keras/io/io_utils.h>
 
 #include <hdf5.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -239,6 +242,9 @@ bool is_bool_enum(hid_t type) {
 struct H5FileState {
   hid_t id = -1;
   std::string name;
+  // A file opened from disk has its global heaps checked (h5_global_heap.h) before the first
+  // variable-length string is read from it; images are checked as they open, our own files never.
+  bool heaps_checked = true;
   ~H5FileState() {
     Lock lock;
     if (id >= 0) close_id(id);
@@ -353,6 +359,33 @@ void write_strings(const H5Handle& h, const std::string& name, const std::vector
   if (status < 0) fail(h.filename(), "cannot write attribute '" + name + "' of '" + h.path + "'");
 }
 
+// HDF5 reads variable-length strings from the file's global heap, trusting its sizes: check them
+// first, once per file.
+void check_heaps_once(H5FileState& file) {
+  if (file.heaps_checked) return;
+  const int fd = ::open(file.name.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw RuntimeError("Cannot open '" + file.name + "' for reading: " + detail::errno_text());
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) throw RuntimeError("Cannot read '" + file.name + "': " + detail::errno_text());
+  detail::check_global_heaps(
+      static_cast<uint64_t>(st.st_size),
+      [fd](uint64_t offset, size_t n, uint8_t* out) {
+        size_t done = 0;
+        while (done < n) {
+          const ssize_t got = ::pread(fd, out + done, n - done, static_cast<off_t>(offset + done));
+          if (got <= 0) return false;
+          done += static_cast<size_t>(got);
+        }
+        return true;
+      },
+      file.name);
+  file.heaps_checked = true;
+}
+
 // Every string of a string attribute, whatever its storage.
 std::vector<std::string> read_strings(const H5Handle& h, const std::string& name, bool* scalar) {
   Id attr = open_attribute(h, name);
@@ -373,6 +406,7 @@ std::vector<std::string> read_strings(const H5Handle& h, const std::string& name
   if (count == 0) return out;
   const H5T_cset_t cset = H5Tget_cset(ftype.get());
   if (H5Tis_variable_str(ftype.get()) > 0) {
+    check_heaps_once(*h.file);
     Id mtype(H5Tcopy(H5T_C_S1));
     H5Tset_size(mtype.get(), H5T_VARIABLE);
     H5Tset_cset(mtype.get(), cset);
@@ -685,13 +719,16 @@ H5File H5File::open(const std::string& path) {
   if (is_hdf5 == 0) throw ValueError("'" + path + "' is not an HDF5 file (no HDF5 signature found)");
   const hid_t fid = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get());
   if (fid < 0) fail(path, "cannot open the file");
-  return adopt(fid, path);
+  H5File file = adopt(fid, path);
+  file.handle_->file->heaps_checked = false;
+  return file;
 }
 
 H5File H5File::open_image(const void* data, size_t size, const std::string& name) {
   Lock lock;
   // Without an image the core driver would read the file called `name` from disk instead.
   if (data == nullptr || size == 0) throw ValueError("'" + name + "' is not a valid HDF5 file: it is empty");
+  detail::check_global_heaps(static_cast<const uint8_t*>(data), size, name);
   Id fapl = make_fapl(name);
   // The core driver serves the file from memory; the image is copied in, so `data` may go afterwards.
   if (H5Pset_fapl_core(fapl.get(), 1 << 16, false) < 0 || H5Pset_file_image(fapl.get(), const_cast<void*>(data), size) < 0) {

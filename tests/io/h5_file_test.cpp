@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <functional>
 
@@ -221,6 +222,57 @@ TEST_CASE("Datasets claiming absurd dimensions or more data than the file holds 
   CHECK(file.dataset("y").shape() == Shape{int64_t{1} << 30, 5, 9});
   CHECK_THROWS_WITH_AS(file.dataset("y").read(), doctest::Contains("more than a file of"), ValueError);
   CHECK_THROWS_WITH_AS(file.dataset("y").read(), doctest::Contains("absurd.h5"), ValueError);
+}
+
+// A file with a variable-length string attribute, whose global heap collection (in `bytes`) starts
+// at the returned offset; its first object's header follows the collection's 16-byte header.
+size_t vlen_string_file(std::vector<uint8_t>& bytes, const std::string& path) {
+  {
+    io::H5File file = io::H5File::create(path);
+    file.write_string_attribute("model_config", "{\"class_name\": \"Sequential\"}");
+    file.close();
+  }
+  bytes = keras::testing::read_bytes(path);
+  const std::string needle = "GCOL";
+  const auto at = std::search(bytes.begin(), bytes.end(), needle.begin(), needle.end());
+  REQUIRE(at != bytes.end());
+  return static_cast<size_t>(at - bytes.begin());
+}
+
+TEST_CASE("A corrupt global heap is refused before HDF5 reads a variable-length string from it") {
+  TempDir dir;
+  std::vector<uint8_t> good;
+  const size_t heap = vlen_string_file(good, dir / "good.h5");
+  CHECK(io::H5File::open(dir / "good.h5").read_string_attribute("model_config") == "{\"class_name\": \"Sequential\"}");
+  CHECK(io::H5File::open_image(good.data(), good.size(), "good.h5").read_string_attribute("model_config") ==
+        "{\"class_name\": \"Sequential\"}");
+
+  // Object 1's size (8 bytes at +8 of its header) past the collection: HDF5 1.10 would copy that many
+  // bytes (the memcpy-param-overlap fuzz_weights_h5 found).
+  std::vector<uint8_t> huge = good;
+  REQUIRE(huge[heap + 16] == 1);  // the first object is index 1
+  const uint64_t absurd = 0x39000000000eULL;
+  std::memcpy(huge.data() + heap + 16 + 8, &absurd, sizeof(absurd));
+  const std::string where = "global heap collection at byte " + std::to_string(heap);
+  CHECK_THROWS_WITH_AS(io::H5File::open_image(huge.data(), huge.size(), "huge.h5"), doctest::Contains(where.c_str()),
+                       ValueError);
+  keras::testing::write_bytes(dir / "huge.h5", huge);
+  const io::H5File opened = io::H5File::open(dir / "huge.h5");  // opening reads no string yet
+  CHECK_THROWS_WITH_AS(opened.read_string_attribute("model_config"), doctest::Contains("huge.h5"), ValueError);
+  CHECK_THROWS_WITH_AS(opened.read_string_attribute("model_config"), doctest::Contains("past its end"), ValueError);
+
+  // A free-space object (index 0) of size 0: HDF5 1.10's parser would never advance past it.
+  std::vector<uint8_t> stuck = good;
+  std::memset(stuck.data() + heap + 16, 0, 16);
+  CHECK_THROWS_WITH_AS(io::H5File::open_image(stuck.data(), stuck.size(), "stuck.h5"),
+                       doctest::Contains("do not fit"), ValueError);
+
+  // The collection's own size past the end of the file.
+  std::vector<uint8_t> cut = good;
+  const uint64_t too_big = cut.size();
+  std::memcpy(cut.data() + heap + 8, &too_big, sizeof(too_big));
+  CHECK_THROWS_WITH_AS(io::H5File::open_image(cut.data(), cut.size(), "cut.h5"), doctest::Contains("remain in the file"),
+                       ValueError);
 }
 
 TEST_CASE("Datasets h5py wrote read back with the values NumPy gave them") {
