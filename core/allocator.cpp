@@ -1,5 +1,7 @@
 #include <keras/core/allocator.h>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
@@ -18,6 +20,7 @@ constexpr size_t kAlignment = 64;
 constexpr size_t kMaxCachedBlock = size_t{16} << 20;
 
 thread_local int recurring_depth = 0;
+thread_local int loop_depth = 0;
 
 size_t rounded(size_t nbytes) { return (std::max<size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment; }
 
@@ -104,6 +107,16 @@ Pool& pool() {
 
 RecurringScope::RecurringScope() { ++recurring_depth; }
 RecurringScope::~RecurringScope() { --recurring_depth; }
+
+LoopScope::LoopScope() { ++loop_depth; }
+LoopScope::~LoopScope() {
+  if (--loop_depth == 0) {
+    pool().empty();
+#ifdef __GLIBC__
+    ::malloc_trim(0);  // blocks under glibc's mmap threshold would stay resident in its free lists
+#endif
+  }
+}
 
 void* allocate_host(size_t nbytes) { return pool().allocate(nbytes); }
 void deallocate_host(void* data, size_t nbytes) { pool().deallocate(data, nbytes); }

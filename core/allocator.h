@@ -40,4 +40,16 @@ class RecurringScope {
   RecurringScope& operator=(const RecurringScope&) = delete;
 };
 
+/// fit, evaluate and predict each hold one: when the outermost on a thread ends, the pool is
+/// emptied. One loop's cached buffers (a training step's, at batch 128) would otherwise wait unused
+/// beside the next loop's (a predict at batch 1000) and raise the peak resident set by their size;
+/// a loop refills the pool in its first steps.
+class LoopScope {
+ public:
+  LoopScope();
+  ~LoopScope();
+  LoopScope(const LoopScope&) = delete;
+  LoopScope& operator=(const LoopScope&) = delete;
+};
+
 }  // namespace keras::memory

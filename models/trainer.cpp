@@ -427,7 +427,7 @@ Function& Model::train_function() {
 }
 
 Logs Model::run_train_steps(const std::vector<Batch>& batches) {
-  memory::RecurringScope recurring;
+  const memory::RecurringScope recurring;
   Training& t = training("training");
   Logs logs;
   size_t next = 0;
@@ -443,7 +443,7 @@ Logs Model::run_train_steps(const std::vector<Batch>& batches) {
 }
 
 Logs Model::run_test_steps(const std::vector<Batch>& batches) {
-  memory::RecurringScope recurring;
+  const memory::RecurringScope recurring;
   Training& t = training("evaluating");
   Logs logs;
   size_t next = 0;
@@ -467,7 +467,7 @@ Logs Model::run_test_steps(const std::vector<Batch>& batches) {
 }
 
 std::vector<Tensors> Model::run_predict_steps(const std::vector<Tensors>& xs) {
-  memory::RecurringScope recurring;
+  const memory::RecurringScope recurring;
   std::vector<Tensors> outputs;
   if (xs.empty()) return outputs;
   // predict() works on uncompiled models too; they run eagerly unless compiled for graphs.
@@ -785,6 +785,7 @@ History Model::fit(const Tensor& x, const Tensor& y, FitOptions options) {
 }
 
 History Model::fit(const Tensors& x_all, const Tensors& y_all, FitOptions options) {
+  const memory::LoopScope loop;
   training("fit");
   const int64_t n = num_samples(x_all, "fit");
   if (!y_all.empty() && num_samples(y_all, "fit") != n) {
@@ -861,6 +862,7 @@ History Model::fit(const Tensors& x_all, const Tensors& y_all, FitOptions option
 }
 
 History Model::fit(const data::Dataset& dataset, FitOptions options) {
+  const memory::LoopScope loop;
   training("fit");
   if (options.validation_split > 0) {
     throw ValueError("fit: validation_split is not supported with a Dataset, as in Keras; pass validation_data");
@@ -966,6 +968,7 @@ Logs Model::evaluate(const Tensor& x, const Tensor& y, EvaluateOptions options) 
 }
 
 Logs Model::evaluate(const Tensors& x, const Tensors& y, EvaluateOptions options) {
+  const memory::LoopScope loop;
   training("evaluate");
   const int64_t batch_size = options.batch_size.value_or(32);
   if (batch_size <= 0) throw ValueError("evaluate: batch_size must be positive, got " + std::to_string(batch_size));
@@ -976,6 +979,7 @@ Logs Model::evaluate(const Tensors& x, const Tensors& y, EvaluateOptions options
 }
 
 Logs Model::evaluate(const data::Dataset& dataset, EvaluateOptions options) {
+  const memory::LoopScope loop;
   training("evaluate");
   data::Dataset::Iterator it = dataset.iterate();
   DatasetBatches batches(&it, input_count(*this), output_count(*this), options.steps, dataset.cardinality());
@@ -985,6 +989,7 @@ Logs Model::evaluate(const data::Dataset& dataset, EvaluateOptions options) {
 }
 
 Tensors Model::predict(const Tensors& x, PredictOptions options) {
+  const memory::LoopScope loop;
   if (x.empty()) throw ValueError("predict: received no input tensors");
   if (options.batch_size <= 0) throw ValueError("predict: batch_size must be positive, got " + std::to_string(options.batch_size));
   const int64_t n = num_samples(x, "predict");

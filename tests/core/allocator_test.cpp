@@ -59,6 +59,35 @@ TEST_CASE("inside a RecurringScope the host pool caches big blocks too") {
   memory::empty_cache();
 }
 
+TEST_CASE("the outermost LoopScope empties the host pool as it ends") {
+  memory::empty_cache();
+  {
+    memory::LoopScope fit;
+    memory::deallocate_host(memory::allocate_host(4096), 4096);
+    {
+      memory::LoopScope validation;  // evaluate inside fit
+      memory::deallocate_host(memory::allocate_host(8192), 8192);
+    }
+    CHECK(memory::pool_stats().cached_bytes == 4096 + 8192);  // fit's steps still find their buffers
+  }
+  CHECK(memory::pool_stats().cached_bytes == 0);
+}
+
+TEST_CASE("fit, evaluate and predict leave the host pool empty") {
+  Sequential model({Input({8}), layers::Dense(4, {.activation = "relu"}), layers::Dense(2)});
+  model.compile({.optimizer = optimizers::SGD(), .loss = "mse"});
+  const Tensor x = ops::ones({64, 8}), y = ops::zeros({64, 2});
+  memory::empty_cache();
+  model.fit(x, y, {.batch_size = 16, .epochs = 2, .verbose = 0, .validation_data = {x, y}});
+  CHECK(memory::pool_stats().cached_bytes == 0);
+  const uint64_t hits = memory::pool_stats().hits;
+  model.evaluate(x, y, {.batch_size = 16, .verbose = 0});
+  CHECK(memory::pool_stats().hits > hits);  // its steps reused each other's buffers
+  CHECK(memory::pool_stats().cached_bytes == 0);
+  const Tensor predicted = model.predict(x, {.batch_size = 16});
+  CHECK(memory::pool_stats().cached_bytes == 0);  // the result still held
+}
+
 TEST_CASE("a replayed function reuses its big buffers") {
   memory::empty_cache();
   // Each call makes an intermediate of 20 MB, over the size the pool keeps outside a scope.
