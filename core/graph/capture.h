@@ -2,6 +2,7 @@
 // Kernel calls captured by value for replay (kernels/dispatch.cpp's KERAS_TRACE). A kernel's argument
 // structs hold references to the caller's tensors; Owned<T> keeps copies of those tensors (the same
 // handles, so replay's rebinding reaches them) and an argument struct that refers to its copies.
+#include <keras/core/graph/graph.h>
 #include <keras/core/graph/trace.h>
 #include <keras/kernels/cast.h>
 #include <keras/kernels/conv.h>
@@ -342,9 +343,18 @@ auto record(const char* name, F call, const A&... args) -> decltype(call(args...
     constexpr bool complete = (Owned<A>::complete && ...);
     std::string key = complete ? std::string(name) + "|" + attrs : std::string();
     record_kernel(name, std::move(attrs), std::move(key), inputs, flatten(result),
-                  [call, owned]() { return flatten(std::apply([&](const auto&... o) { return call(o.get()...); }, *owned)); });
+                  [call, owned]() { return flatten(std::apply([&](const auto&... o) { return call(o.get()...); }, *owned)); },
+                  owned);
     return result;
   }
+}
+
+/// A kernel node's captured arguments when it is a call of `kernel`, the name record() was given
+/// for a kernel whose parameters are `A...`; else nullptr (a node a pass rewrote has none).
+template <class... A>
+const std::tuple<Owned<A>...>* kernel_args(const Node& n, const char* kernel) {
+  if (n.removed || n.kind != NodeKind::kernel || n.op != kernel || !n.args) return nullptr;
+  return static_cast<const std::tuple<Owned<A>...>*>(n.args.get());
 }
 
 }  // namespace keras::graph::detail

@@ -221,6 +221,7 @@ size_t Graph::fuse_elementwise() {
     fused.attrs = attrs;
     fused.inputs = operands;
     fused.cse_key.clear();
+    fused.args.reset();
     fused.kernel = [program, operand_tensors, shape, dtype]() {
       return Tensors{kernels::cpu::fused_elementwise(*program, operand_tensors, shape, dtype)};
     };

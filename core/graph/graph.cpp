@@ -251,6 +251,7 @@ size_t Graph::eliminate_common_subexpressions() {
     n.inputs = {it->second};
     n.view_offset = 0;
     n.kernel = {};
+    n.args.reset();
     n.cse_key.clear();
     ++replaced;
   }
@@ -319,6 +320,7 @@ size_t Graph::fuse_matmul_bias_relu() {
                        (tw ? "true" : "false") + " relu=" + (with_relu ? "true" : "false") + " (fused bias" +
                        (with_relu ? " + relu)" : ")");
     fused_node.cse_key.clear();
+    fused_node.args.reset();
     fused_node.kernel = [src, weights, b = bt, ts, tw, with_relu]() {
       return Tensors{kernels::matmul({src, weights, b, ts, tw, with_relu})};
     };
@@ -334,7 +336,7 @@ void Graph::optimize(const std::string& name) {
   const size_t before = node_count();
   const size_t folded = fold_constants();
   const size_t cse = eliminate_common_subexpressions();
-  const size_t fused = fuse_matmul_bias_relu();
+  const size_t fused = fuse_matmul_bias_relu() + fuse_conv_bias_relu();
   const size_t elementwise = fuse_elementwise();
   const size_t dead = eliminate_dead_code();
   for (Node& n : nodes_) {
@@ -344,7 +346,7 @@ void Graph::optimize(const std::string& name) {
   plan();
   if (detail::log_graphs()) {
     std::cerr << "[keras graph] " << name << ": " << before << " nodes -> " << node_count() << " (" << folded
-              << " folded, " << cse << " common subexpressions, " << fused << " matmul+bias(+relu) fusions, "
+              << " folded, " << cse << " common subexpressions, " << fused << " matmul/conv+bias(+relu) fusions, "
               << elementwise << " elementwise ops fused, " << dead << " dead)\n";
   }
 }

@@ -44,6 +44,10 @@ struct Node {
   std::function<Tensors()> kernel;                // kernel: the call, with captured arguments
   std::function<Tensors(const Tensors&)> host;    // host: from the inputs' current values
   std::string cse_key;                            // kernel nodes whose attrs say everything; else empty
+  // kernel: the captured arguments, a std::tuple<detail::Owned<A>...> of the kernel's parameter types
+  // (core/graph/capture.h), for passes that rebuild a call (detail::kernel_args). Reset by a pass
+  // that makes the node another call.
+  std::shared_ptr<const void> args;
   Variable variable;                              // read / assign
   int64_t view_offset = 0;                        // view: byte offset from its input's buffer
   bool removed = false;                           // dropped by a pass
@@ -76,6 +80,10 @@ class Graph {
   size_t eliminate_common_subexpressions();
   /// matmul (no bias) -> add of a (N,) bias -> relu becomes one matmul with bias and relu fused.
   size_t fuse_matmul_bias_relu();
+  /// conv_forward (no bias, no activation) -> add of a (O,) bias (channels last) -> relu, with the
+  /// bias or the relu or both, becomes one conv_forward with them as oneDNN post-ops
+  /// (fuse_conv_bias_relu.cpp).
+  size_t fuse_conv_bias_relu();
   /// Trees of CPU unary / binary / cast nodes become one fused_elementwise node (fuse_elementwise.cpp).
   size_t fuse_elementwise();
   /// Every pass, then the memory plan (buffers freed after their last use); logs under KERAS_LOG_GRAPHS=1.

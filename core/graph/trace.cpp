@@ -182,12 +182,13 @@ struct Builder {
 namespace detail {
 
 void record_kernel(const char* name, std::string attrs, std::string cse_key, const Tensors& inputs,
-                   const Tensors& outputs, std::function<Tensors()> run) {
+                   const Tensors& outputs, std::function<Tensors()> run, std::shared_ptr<const void> args) {
   Trace& tr = *recording;
   Node& n = Builder::add_call(tr, NodeKind::kernel, name, Builder::values_of(tr, inputs), outputs);
   n.attrs = std::move(attrs);
   n.cse_key = std::move(cse_key);
   n.kernel = std::move(run);
+  n.args = std::move(args);
 }
 
 namespace {

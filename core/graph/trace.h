@@ -35,8 +35,9 @@ class Suspend {
 
 /// Adds a kernel node: `run` repeats the call with the captured arguments (whose tensors are
 /// `inputs`); `outputs` are the trace-time results. `cse_key` is empty unless `attrs` is complete.
+/// `args` is the captured argument tuple (Node::args).
 void record_kernel(const char* name, std::string attrs, std::string cse_key, const Tensors& inputs,
-                   const Tensors& outputs, std::function<Tensors()> run);
+                   const Tensors& outputs, std::function<Tensors()> run, std::shared_ptr<const void> args);
 /// Runs `fn` now (recording suspended) and, while tracing, adds it as a host node that runs again
 /// on every replay with the inputs' values then.
 Tensors host_call(const std::string& name, const Tensors& inputs, std::function<Tensors(const Tensors&)> fn);

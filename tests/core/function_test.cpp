@@ -227,4 +227,59 @@ TEST_CASE("matmul + bias + relu fuse into one kernel call") {
   check_allclose(g->run({x})[0], body({x})[0]);
 }
 
+TEST_CASE("conv + bias + relu fuse into one kernel call, bias or relu alone too") {
+  utils::set_random_seed(3);
+  const Tensor w = random::normal({3, 3, 2, 4}), b = random::normal({4});
+  const Tensor x = random::normal({2, 7, 6, 2});
+  struct Case {
+    std::function<Tensor(const Tensor&)> f;
+    size_t nodes;  // before fusion
+    std::string attrs;
+  };
+  const std::vector<Case> cases{
+      {[&](const Tensor& a) { return ops::relu(ops::conv(a, w, {.padding = "same"}) + b); }, 3, "fused bias + relu"},
+      {[&](const Tensor& a) { return b + ops::conv(a, w, {.strides = {2}}); }, 2, "fused bias"},
+      {[&](const Tensor& a) { return ops::relu(ops::conv(a, w)); }, 2, "fused relu"},
+  };
+  for (const Case& c : cases) {
+    auto [g, outs, host_read, what] = graph::trace([&](const Tensors& a) { return Tensors{c.f(a[0])}; }, {x});
+    CHECK(g->node_count() == c.nodes);
+    CHECK(g->fuse_conv_bias_relu() == 1);
+    CHECK(g->node_count() == 1);
+    CHECK(g->count("conv_forward") == 1);
+    CHECK(g->str().find(c.attrs) != std::string::npos);
+    const Tensor x2 = random::normal(x.shape());
+    check_allclose(g->run({x2})[0], c.f(x2), 1e-5);
+  }
+  // A bias that is not per channel, or a relu whose input is read elsewhere, stays unfused.
+  const Tensor not_bias = random::normal({6, 4});
+  auto [g, outs, host_read, what] = graph::trace(
+      [&](const Tensors& a) {
+        const Tensor y = ops::conv(a[0], w, {.padding = "same"});
+        return Tensors{y + not_bias, ops::relu(y)};
+      },
+      {x});
+  CHECK(g->fuse_conv_bias_relu() == 0);
+}
+
+TEST_CASE("a traced training step with conv, bias and relu as ops fuses the bias and matches eager") {
+  utils::set_random_seed(4);
+  Variable w(random::normal({3, 3, 1, 2}) * 0.3f), b(Tensor({0.1f, -0.2f}));
+  const Tensor x = random::normal({4, 5, 5, 1});
+  auto step = [&](const Tensors& a) {
+    GradientTape tape;
+    const Tensor loss = ops::sum(ops::square(ops::relu(ops::conv(a[0], w.value()) + b.value())));
+    const Tensors grads = tape.gradient(loss, std::vector<Variable>{w, b});
+    return Tensors{loss, grads[0], grads[1]};
+  };
+  const Tensors eager = step({x});
+  Function f(step);
+  f({x});
+  const Tensors traced = f({x});
+  // ops::relu's gradient reads the relu's input, which keeps the relu apart; the bias fuses.
+  CHECK(f.graph().str().find("(fused bias)") != std::string::npos);
+  CHECK(f.graph().count("conv_forward") == 1);
+  for (size_t i = 0; i < eager.size(); ++i) check_allclose(traced[i], eager[i], 1e-5);
+}
+
 }  // TEST_SUITE
