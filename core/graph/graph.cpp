@@ -300,7 +300,9 @@ size_t Graph::fuse_matmul_bias_relu() {
     }
     int out = add->outputs[0];
     Node* relu = uses[static_cast<size_t>(out)] == 1 ? consumer(out, static_cast<size_t>(&*add - nodes_.data())) : nullptr;
-    const bool with_relu = relu && relu->kind == NodeKind::kernel && relu->op == "unary" && relu->attrs == "relu";
+    // The CPU matmul fuses relu for every dtype but float16 (kernels/cpu/matmul.cpp).
+    const bool with_relu = relu && relu->kind == NodeKind::kernel && relu->op == "unary" && relu->attrs == "relu" &&
+                           yt.dtype() != DType::float16;
     Tensor src = values_[static_cast<size_t>(mm.inputs[0])].tensor, weights = values_[static_cast<size_t>(mm.inputs[1])].tensor;
     const bool ts = mm.attrs.find("transpose_src=true") != std::string::npos;
     const bool tw = mm.attrs.find("transpose_weights=true") != std::string::npos;

@@ -36,8 +36,10 @@ Tensor masked(const Tensor& mask, const Tensor& dy) { return where(mask, dy, zer
 Tensor relu(const Tensor& x) {
   const Tensor xf = activation_input(x, "relu");
   Tensor y = kernels::unary({UnaryOp::relu, xf});
-  // Strict x > 0: the gradient at 0 is 0, as TensorFlow.
-  autograd::record(y, {xf}, [xf](const Tensors& dy) { return Tensors{masked(xf > 0.0, dy[0])}; });
+  // From the output (y > 0 exactly where x > 0: the gradient at 0 is 0, as TensorFlow), in one
+  // kernel; a traced step then no longer reads x after the relu, so graph passes can fuse the relu
+  // into the matmul or convolution before it.
+  autograd::record(y, {xf}, [y](const Tensors& dy) { return Tensors{detail::relu_grad(dy[0], y)}; });
   return y;
 }
 
