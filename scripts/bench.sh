@@ -11,6 +11,10 @@
 #   THREADS  OpenMP threads for both (default 2)
 #   JOBS     build parallelism (default 2)
 #   BUILD    build directory (default build-bench)
+#   PAUSE    seconds to wait before each process (default 0). On the shared 2-vCPU virtual machines
+#            here the host slows a vCPU that has been busy for a while: for about a minute after a
+#            CNN run both libraries' MLP ran ~1.6x slower, so without pauses the figures depend on
+#            the order the processes run in; PAUSE=60 measures each from rest
 # Debian's libtorch uses whichever libblas.so.3 the alternatives system points at; the reference
 # BLAS is about 20 times slower than OpenMP OpenBLAS, so this script installs libopenblas0-openmp,
 # selects it, and pins OpenBLAS's AVX-512 kernels on CPUs that have them (OPENBLAS_CORETYPE; a value
@@ -70,9 +74,11 @@ for ((run = 1; run <= runs; ++run)); do
   for model in ${MODELS:-mlp cnn}; do
     for mode in ${MODES:-graph eager}; do
       for policy in ${POLICIES:-float32}; do
+        sleep "${PAUSE:-0}"
         "./$build/benchmarks/fashion_mnist" "$model" --mode "$mode" --dtype-policy "$policy" | tee -a "$log"
       done
     done
+    sleep "${PAUSE:-0}"
     "./$build/benchmarks/fashion_mnist_torch" "$model" | tee -a "$log"
   done
 done
