@@ -7,16 +7,7 @@
 namespace keras::graph {
 
 size_t Graph::fuse_conv_bias_relu() {
-  std::vector<int> uses(values_.size(), 0);
-  for (const Node& n : nodes_) {
-    if (n.removed) continue;
-    for (int v : n.inputs) {
-      if (v >= 0) ++uses[static_cast<size_t>(v)];
-    }
-  }
-  for (int v : outputs_) {
-    if (v >= 0) ++uses[static_cast<size_t>(v)];
-  }
+  std::vector<int> uses = use_counts();
   // The one live node reading `v` (which has one use), after node `after`.
   auto sole_consumer = [&](int v, size_t after) -> Node* {
     if (v < 0 || uses[static_cast<size_t>(v)] != 1) return nullptr;

@@ -259,7 +259,7 @@ size_t Graph::eliminate_common_subexpressions() {
   return replaced;
 }
 
-size_t Graph::fuse_matmul_bias_relu() {
+std::vector<int> Graph::use_counts() const {
   std::vector<int> uses(values_.size(), 0);
   for (const Node& n : nodes_) {
     if (n.removed) continue;
@@ -270,6 +270,11 @@ size_t Graph::fuse_matmul_bias_relu() {
   for (int v : outputs_) {
     if (v >= 0) ++uses[static_cast<size_t>(v)];
   }
+  return uses;
+}
+
+size_t Graph::fuse_matmul_bias_relu() {
+  std::vector<int> uses = use_counts();
   auto consumer = [&](int v, size_t after) -> Node* {
     for (size_t j = after + 1; j < nodes_.size(); ++j) {
       Node& c = nodes_[j];

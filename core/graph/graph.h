@@ -105,6 +105,8 @@ class Graph {
  private:
   friend struct Builder;
   void plan();
+  /// Per value: the live nodes reading it, plus one if the graph returns it.
+  std::vector<int> use_counts() const;
   void print(std::ostream& os, const std::string& indent, const std::map<uint64_t, std::string>& outer) const;
   void print_dot(std::ostream& os, const std::string& prefix, std::map<uint64_t, std::string>& producers) const;
   int add_value(const Tensor& t, int producer, bool constant = false);
