@@ -22,7 +22,7 @@ using kernels::cpu::FusedProgram;
 using kernels::cpu::FusedStep;
 
 // The node's op back from its attrs, which name it in full (cse_key is set); nullopt for anything
-// else, such as a unary op with an alpha (printed rounded, so not recoverable exactly).
+// else.
 template <class E>
 std::optional<E> op_named(const std::string& attrs, size_t count) {
   for (size_t i = 0; i < count; ++i) {
@@ -37,6 +37,7 @@ bool is_float(DType d) { return d == DType::float32 || d == DType::float64; }
 struct Candidate {
   enum class What : uint8_t { none, unary, binary, cast } what = What::none;
   uint8_t op = 0;
+  double alpha = 0.0;             // a unary op's (leaky_relu's slope, elu's alpha)
   std::optional<DType> computes;  // the float dtype its step must run in, where it has one
 };
 
@@ -78,15 +79,18 @@ size_t Graph::fuse_elementwise() {
     const Tensor& out = tensor(n.outputs[0]);
     Candidate& c = cand[i];
     if (n.op == "unary" && n.inputs.size() == 1) {
+      // Op and alpha from the captured arguments: the printed alpha is exact, but this is the value.
+      const auto* args = detail::kernel_args<kernels::UnaryArgs>(n, "unary");
+      if (!args) continue;
+      const kernels::UnaryArgs& a = std::get<0>(*args).get();
       const DType d = tensor(n.inputs[0]).dtype();
-      const auto op = op_named<UnaryOp>(n.attrs, static_cast<size_t>(UnaryOp::isfinite) + 1);
-      if (!op || !kernels::cpu::fusable_unary(*op, 0.0, d, out.size())) continue;
-      c = {Candidate::What::unary, static_cast<uint8_t>(*op), d};
+      if (!kernels::cpu::fusable_unary(a.op, a.alpha, d, out.size())) continue;
+      c = {Candidate::What::unary, static_cast<uint8_t>(a.op), a.alpha, d};
     } else if (n.op == "binary" && n.inputs.size() == 2) {
       const DType d = tensor(n.inputs[0]).dtype();
       const auto op = op_named<BinaryOp>(n.attrs, static_cast<size_t>(BinaryOp::logical_xor) + 1);
       if (!op || !is_float(d) || tensor(n.inputs[1]).dtype() != d) continue;
-      c = {Candidate::What::binary, static_cast<uint8_t>(*op), d};
+      c = {Candidate::What::binary, static_cast<uint8_t>(*op), 0.0, d};
     } else if (n.op == "cast" && n.inputs.size() == 1) {
       const DType from = tensor(n.inputs[0]).dtype();
       c.what = Candidate::What::cast;
@@ -183,6 +187,7 @@ size_t Graph::fuse_elementwise() {
       const bool to_bool = tensor(v).dtype() == DType::bool_;
       FusedStep step{FusedStep::Kind::unary};
       step.op = c.op;
+      step.alpha = c.alpha;
       step.a = emit(n.inputs[0]);
       int r = -1;
       if (c.what == Candidate::What::unary) {

@@ -62,6 +62,21 @@ TEST_CASE("a chain of elementwise ops becomes one fused kernel that matches eage
   }
 }
 
+TEST_CASE("unary ops with an alpha fuse with it, bit for bit") {
+  for (DType dtype : {DType::float32, DType::float64}) {
+    CAPTURE(dtype_name(dtype));
+    // Two slopes that print alike to six digits: each step must keep its own.
+    Function::Body body = [](const Tensors& a) {
+      return Tensors{ops::elu(ops::leaky_relu(a[0] * 2.f, 0.3000001), 0.7) + ops::leaky_relu(a[0], 0.3000002)};
+    };
+    Function f = function(body);
+    check_replays(f, body, {{normal({6, 7}, 11, dtype)}, {normal({6, 7}, 12, dtype)}, {normal({6, 7}, 13, dtype)}});
+    CHECK(f.graph().count("fused_elementwise") == 1);
+    CHECK(f.graph().count("unary") == 0);
+    CHECK(f.graph().node_count() == 1);
+  }
+}
+
 TEST_CASE("casts and comparisons fuse with the arithmetic around them") {
   Function::Body body = [](const Tensors& a) {
     const Tensor same = ops::cast(ops::equal(a[0], a[1]), DType::float32);
