@@ -296,9 +296,10 @@ Parts scientific(T x, int precision = kPrecision, int min_digits = 0) {
     d.negative = negative;
   }
   Parts p;
-  // Appended rather than `"-" + substr`: gcc 12 sees a false overlap there (-Wrestrict) when inlined.
-  p.int_part = d.negative ? "-" : "";
-  p.int_part += d.digits.substr(0, 1);
+  // Built by push_back and append: gcc 12 sees a false overlap (-Wrestrict) in `"-" + substr` and in
+  // assigning a string literal here, depending on what a unity batch inlines.
+  if (d.negative) p.int_part.push_back('-');
+  p.int_part.append(d.digits, 0, 1);
   p.frac_part = d.digits.substr(1);
   const int e = std::abs(d.exponent);
   p.exp_part = std::string(d.exponent < 0 ? "-" : "+") + (e < 10 ? "0" : "") + std::to_string(e);
