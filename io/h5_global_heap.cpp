@@ -74,35 +74,46 @@ void check_collection(uint64_t at, uint64_t file_size, size_t width, const ReadA
 
 }  // namespace
 
+namespace {
+
+// Checks each collection whose signature and version start in `bytes` (the file's bytes from `base`;
+// a signature that starts in the last 4 is the next chunk's).
+void scan(const uint8_t* bytes, size_t n, uint64_t base, uint64_t size, size_t width, const ReadAt& read_at,
+          const std::string& name) {
+  constexpr size_t kPattern = 5;
+  const uint8_t* end = bytes + n;
+  for (const uint8_t* p = bytes; p + kPattern <= end; ++p) {
+    p = static_cast<const uint8_t*>(std::memchr(p, kCollectionSignature[0], static_cast<size_t>(end - p)));
+    if (p == nullptr || p + kPattern > end) break;
+    if (std::memcmp(p, kCollectionSignature.data(), kCollectionSignature.size()) == 0 && p[4] == 1) {
+      check_collection(base + static_cast<uint64_t>(p - bytes), size, width, read_at, name);
+    }
+  }
+}
+
+}  // namespace
+
 void check_global_heaps(uint64_t size, const ReadAt& read_at, const std::string& name) {
   const size_t width = length_width(size, read_at);
-  // Chunks overlap by the signature and version, so none is missed at a chunk's edge.
-  constexpr size_t kChunk = size_t{1} << 20, kPattern = 5;
+  // Chunks overlap by the signature and version less one byte, so none is missed at a chunk's edge.
+  constexpr size_t kChunk = size_t{1} << 20, kOverlap = 4;
   std::vector<uint8_t> chunk(kChunk);
-  for (uint64_t start = 0; start + kPattern <= size; start += kChunk - kPattern + 1) {
+  for (uint64_t start = 0; start < size; start += kChunk - kOverlap) {
     const size_t n = static_cast<size_t>(std::min<uint64_t>(kChunk, size - start));
     if (!read_at(start, n, chunk.data())) throw ValueError("'" + name + "' cannot be read at byte " + std::to_string(start));
-    const uint8_t* end = chunk.data() + n;
-    for (const uint8_t* p = chunk.data(); p + kPattern <= end; ++p) {
-      p = static_cast<const uint8_t*>(std::memchr(p, kCollectionSignature[0], static_cast<size_t>(end - p)));
-      if (p == nullptr || p + kPattern > end) break;
-      if (std::memcmp(p, kCollectionSignature.data(), kCollectionSignature.size()) == 0 && p[4] == 1) {
-        check_collection(start + static_cast<uint64_t>(p - chunk.data()), size, width, read_at, name);
-      }
-    }
+    scan(chunk.data(), n, start, size, width, read_at, name);
     if (start + n >= size) break;
   }
 }
 
 void check_global_heaps(const uint8_t* data, size_t size, const std::string& name) {
-  check_global_heaps(
-      size,
-      [data, size](uint64_t offset, size_t n, uint8_t* out) {
-        if (offset > size || n > size - offset) return false;
-        std::memcpy(out, data + offset, n);
-        return true;
-      },
-      name);
+  const ReadAt read_at = [data, size](uint64_t offset, size_t n, uint8_t* out) {
+    if (offset > size || n > size - offset) return false;
+    std::memcpy(out, data + offset, n);
+    return true;
+  };
+  // The whole image at once: no chunk copies.
+  scan(data, size, 0, size, length_width(size, read_at), read_at, name);
 }
 
 }  // namespace keras::io::detail

@@ -8,17 +8,11 @@ namespace keras::graph {
 
 size_t Graph::fuse_conv_bias_relu() {
   std::vector<int> uses = use_counts();
-  // The one live node reading `v` (which has one use), after node `after`.
+  // The one live kernel node reading `v` (which has one use), after node `after`.
   auto sole_consumer = [&](int v, size_t after) -> Node* {
     if (v < 0 || uses[static_cast<size_t>(v)] != 1) return nullptr;
-    for (size_t j = after + 1; j < nodes_.size(); ++j) {
-      Node& c = nodes_[j];
-      if (c.removed) continue;
-      for (int in : c.inputs) {
-        if (in == v) return c.kind == NodeKind::kernel ? &c : nullptr;
-      }
-    }
-    return nullptr;
+    Node* c = first_reader(v, after);
+    return c && c->kind == NodeKind::kernel ? c : nullptr;
   };
   auto index_of = [&](const Node& n) { return static_cast<size_t>(&n - nodes_.data()); };
   size_t fused = 0;

@@ -273,18 +273,19 @@ std::vector<int> Graph::use_counts() const {
   return uses;
 }
 
+Node* Graph::first_reader(int v, size_t after) {
+  for (size_t j = after + 1; j < nodes_.size(); ++j) {
+    Node& c = nodes_[j];
+    if (c.removed) continue;
+    for (int in : c.inputs) {
+      if (in == v) return &c;
+    }
+  }
+  return nullptr;
+}
+
 size_t Graph::fuse_matmul_bias_relu() {
   std::vector<int> uses = use_counts();
-  auto consumer = [&](int v, size_t after) -> Node* {
-    for (size_t j = after + 1; j < nodes_.size(); ++j) {
-      Node& c = nodes_[j];
-      if (c.removed) continue;
-      for (int in : c.inputs) {
-        if (in == v) return &c;
-      }
-    }
-    return nullptr;
-  };
   size_t fused = 0;
   for (size_t i = 0; i < nodes_.size(); ++i) {
     Node& mm = nodes_[i];
@@ -294,7 +295,7 @@ size_t Graph::fuse_matmul_bias_relu() {
     }
     const int y = mm.outputs[0];
     if (y < 0 || uses[static_cast<size_t>(y)] != 1) continue;
-    Node* add = consumer(y, i);
+    Node* add = first_reader(y, i);
     if (!add || add->kind != NodeKind::kernel || add->op != "binary" || add->attrs != "add") continue;
     const int bias = add->inputs[0] == y ? add->inputs[1] : add->inputs[0];
     const Tensor& yt = values_[static_cast<size_t>(y)].tensor;
@@ -304,7 +305,7 @@ size_t Graph::fuse_matmul_bias_relu() {
       continue;
     }
     int out = add->outputs[0];
-    Node* relu = uses[static_cast<size_t>(out)] == 1 ? consumer(out, static_cast<size_t>(&*add - nodes_.data())) : nullptr;
+    Node* relu = uses[static_cast<size_t>(out)] == 1 ? first_reader(out, static_cast<size_t>(&*add - nodes_.data())) : nullptr;
     // The CPU matmul fuses relu for every dtype but float16 (kernels/cpu/matmul.cpp).
     const bool with_relu = relu && relu->kind == NodeKind::kernel && relu->op == "unary" && relu->attrs == "relu" &&
                            yt.dtype() != DType::float16;

@@ -107,6 +107,8 @@ class Graph {
   void plan();
   /// Per value: the live nodes reading it, plus one if the graph returns it.
   std::vector<int> use_counts() const;
+  /// The first live node after node `after` that reads value `v`; nullptr if none.
+  Node* first_reader(int v, size_t after);
   void print(std::ostream& os, const std::string& indent, const std::map<uint64_t, std::string>& outer) const;
   void print_dot(std::ostream& os, const std::string& prefix, std::map<uint64_t, std::string>& producers) const;
   int add_value(const Tensor& t, int producer, bool constant = false);
