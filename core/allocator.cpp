@@ -2,6 +2,11 @@
 
 #include <malloc.h>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
 #include <algorithm>
 #include <cstdlib>
 #include <mutex>
@@ -24,6 +29,58 @@ thread_local int loop_depth = 0;
 
 size_t rounded(size_t nbytes) { return (std::max<size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment; }
 
+size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+// Blocks of at least a huge page are mapped on their own, 2 MiB aligned, and offered to transparent
+// huge pages. On the virtual machines here a 4 KiB page fault costs ~10 us (measured: 0.4 GB/s of
+// fresh memory, against 18 GB/s with huge pages), and every fresh block of activations, batch copies
+// and dataset conversions pays it; TLB misses on 4 KiB pages also halved a warm memset's bandwidth.
+// The mapping's length is rounded to whole huge pages only when that wastes at most an eighth of
+// the block (an untouched tail inside a huge page is resident all the same). Sanitizer builds keep
+// malloc, whose redzones catch overflows that a bare mapping would not.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define KERAS_SANITIZED 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define KERAS_SANITIZED 1
+#endif
+#if defined(__linux__) && !defined(KERAS_SANITIZED)
+constexpr size_t kHugePage = size_t{2} << 20;
+
+size_t mapped_length(size_t size) {
+  const size_t huge = round_up(size, kHugePage);
+  return huge - size <= size / 8 ? huge : round_up(size, static_cast<size_t>(::sysconf(_SC_PAGESIZE)));
+}
+
+void* allocate_block(size_t size) {
+  if (size < kHugePage) return std::aligned_alloc(kAlignment, size);
+  const size_t length = mapped_length(size);
+  // Over-map by a huge page, then give back the head and tail around the aligned start.
+  void* raw = ::mmap(nullptr, length + kHugePage, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (raw == MAP_FAILED) return nullptr;
+  const uintptr_t begin = reinterpret_cast<uintptr_t>(raw);
+  const uintptr_t start = round_up(begin, kHugePage);
+  if (start > begin) ::munmap(raw, start - begin);
+  const size_t tail = begin + length + kHugePage - (start + length);
+  if (tail > 0) ::munmap(reinterpret_cast<void*>(start + length), tail);
+  ::madvise(reinterpret_cast<void*>(start), length, MADV_HUGEPAGE);  // advice: harmless if refused
+  return reinterpret_cast<void*>(start);
+}
+
+void free_block(void* data, size_t size) {
+  if (size < kHugePage) {
+    std::free(data);
+  } else {
+    ::munmap(data, mapped_length(size));
+  }
+}
+#else
+void* allocate_block(size_t size) { return std::aligned_alloc(kAlignment, size); }
+void free_block(void* data, size_t /*size*/) { std::free(data); }
+#endif
+
 class Pool {
  public:
   void* allocate(size_t nbytes) {
@@ -41,7 +98,7 @@ class Pool {
       }
       ++misses_;
     }
-    return std::aligned_alloc(kAlignment, size);
+    return allocate_block(size);
   }
 
   void deallocate(void* data, size_t nbytes) {
@@ -59,7 +116,7 @@ class Pool {
         return;
       }
     }
-    std::free(data);
+    free_block(data, size);
   }
 
   void empty() {
@@ -81,7 +138,7 @@ class Pool {
  private:
   void release_locked() {
     for (auto& [size, blocks] : free_) {
-      for (void* p : blocks) std::free(p);
+      for (void* p : blocks) free_block(p, size);
     }
     free_.clear();
     cached_bytes_ = 0;

@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   cmake make g++ ccache
   libdnnl-dev           # oneDNN 2.6 (v2 API): the CPU kernels
+  ocl-icd-opencl-dev    # NOTE: Debian's oneDNN CMake config requires OpenCL (its GPU runtime); only Recommended
   nlohmann-json3-dev    # model configs
   libhdf5-dev           # weights files
   libzip-dev            # .npz and .keras archives
