@@ -322,6 +322,35 @@ TEST_CASE("conv gradients match finite differences") {
                   {random_input({1, 5, 4, 2}, 74), random_input({2, 2, 2, 2}, 75), random_input({1, 1, 4, 3}, 76)});
 }
 
+// conv_bias_activation's gradients in float32 (oneDNN, or the patch matmul for up to four input
+// channels) against float64's (reference loops), for the kernel, the bias and the input.
+void check_float32_gradients(const Shape& xs, const Shape& ws, const ops::ConvOptions& o, uint64_t seed) {
+  const Tensor x = random_input(xs, seed), w = random_input(ws, seed + 1);
+  const Tensor b = random_input({ws[ws.rank() - 1]}, seed + 2);
+  auto grads = [&](DType dtype) {
+    Tensors args{x.astype(dtype), w.astype(dtype), b.astype(dtype)};
+    GradientTape tape;
+    tape.watch(args);
+    const Tensor y = ops::conv_bias_activation(args[0], args[1], args[2], o, "relu");
+    // A weighting that differs per output element, so a swapped or misplaced gradient shows.
+    const Tensor weight = random_input(y.shape(), seed + 3).astype(dtype);
+    return tape.gradient(ops::sum(y * weight), args);
+  };
+  const Tensors want = grads(DType::float64), got = grads(DType::float32);
+  INFO("x " << xs.str() << " w " << ws.str() << " padding " << o.padding);
+  for (size_t i = 0; i < want.size(); ++i) check_allclose(got[i].astype(DType::float64), want[i], 1e-4, 1e-4);
+}
+
+TEST_CASE("conv's float32 gradients equal float64's, through oneDNN and through the patch matmul") {
+  check_float32_gradients({2, 28, 28, 1}, {3, 3, 1, 8}, {}, 91);  // a first layer: the patch matmul
+  check_float32_gradients({3, 7, 9, 3}, {3, 2, 3, 5}, {.strides = {2, 1}, .padding = "same"}, 92);
+  check_float32_gradients({1, 11, 10, 2}, {3, 3, 2, 4}, {.padding = "same", .dilation_rate = {2, 3}}, 93);
+  check_float32_gradients({2, 8, 8, 4}, {2, 2, 4, 3}, {.padding = "same"}, 94);  // even kernel, four channels
+  check_float32_gradients({1, 11, 1}, {3, 1, 3}, {.padding = "causal"}, 95);  // 11 positions: one chunk
+  check_float32_gradients({2, 5, 6, 7, 2}, {2, 3, 2, 2, 3}, {.strides = {1, 2, 1}, .padding = "same"}, 96);
+  check_float32_gradients({2, 7, 9, 5}, {3, 3, 5, 4}, {.padding = "same"}, 97);  // five channels: oneDNN
+}
+
 TEST_CASE("conv has second derivatives: the gradient of a gradient matches finite differences") {
   // d/dx and d/dw of sum(conv(x, w)^2) are themselves convolutions of conv's output; differentiate those.
   auto grad_of = [](const Tensors& a, size_t which) {
