@@ -17,8 +17,10 @@
 #            the order the processes run in; PAUSE=60 measures each from rest
 # Debian's libtorch uses whichever libblas.so.3 the alternatives system points at; the reference
 # BLAS is about 20 times slower than OpenMP OpenBLAS, so this script installs libopenblas0-openmp,
-# selects it, and pins OpenBLAS's AVX-512 kernels on CPUs that have them (OPENBLAS_CORETYPE; a value
-# already set is kept) rather than trusting its runtime detection of the CPU. Neither package is
+# selects it, and pins OpenBLAS's AVX-512 kernels on CPUs that have them (OPENBLAS_CORETYPE, from the
+# CPU's flags; CORETYPE=... chooses another) rather than trusting its runtime detection of the CPU.
+# An OPENBLAS_CORETYPE inherited from the environment is replaced: these machines' images set
+# Haswell (AVX2) globally, which ran libtorch below its best. Neither package is
 # needed to build or test keras-cpp, which is why setup.sh does not install them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -52,13 +54,20 @@ for lib in libblas.so.3 liblapack.so.3; do
 done
 
 export OMP_NUM_THREADS=${THREADS:-2}
-if [ -z "${OPENBLAS_CORETYPE:-}" ]; then
+inherited=${OPENBLAS_CORETYPE:-}
+unset OPENBLAS_CORETYPE
+if [ -n "${CORETYPE:-}" ]; then
+  export OPENBLAS_CORETYPE=$CORETYPE
+else
   flags=$(grep -m1 '^flags' /proc/cpuinfo)
   if [[ " $flags " == *" avx512_bf16 "* ]]; then
     export OPENBLAS_CORETYPE=Cooperlake
   elif [[ " $flags " == *" avx512f "* ]]; then
     export OPENBLAS_CORETYPE=SkylakeX
   fi
+fi
+if [ -n "$inherited" ] && [ "$inherited" != "${OPENBLAS_CORETYPE:-}" ]; then
+  echo "bench: OPENBLAS_CORETYPE=$inherited from the environment replaced by ${OPENBLAS_CORETYPE:-unset}"
 fi
 
 # glibc's hugetlb tunable (glibc 2.35 and later) lets malloc's big blocks use transparent huge pages.
