@@ -345,6 +345,7 @@ void Graph::optimize(const std::string& name) {
   const size_t folded = fold_constants();
   const size_t cse = eliminate_common_subexpressions();
   const size_t fused = fuse_matmul_bias_relu() + fuse_conv_bias_relu();
+  const size_t reordered = reorder_max_pool_relu_grad();
   const size_t elementwise = fuse_elementwise();
   const size_t dead = eliminate_dead_code();
   for (Node& n : nodes_) {
@@ -355,6 +356,7 @@ void Graph::optimize(const std::string& name) {
   if (detail::log_graphs()) {
     std::cerr << "[keras graph] " << name << ": " << before << " nodes -> " << node_count() << " (" << folded
               << " folded, " << cse << " common subexpressions, " << fused << " matmul/conv+bias(+relu) fusions, "
+              << reordered << " relu gradients moved before max pool's, "
               << elementwise << " elementwise ops fused, " << dead << " dead)\n";
   }
 }

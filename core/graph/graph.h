@@ -84,6 +84,9 @@ class Graph {
   /// bias or the relu or both, becomes one conv_forward with them as oneDNN post-ops
   /// (fuse_conv_bias_relu.cpp).
   size_t fuse_conv_bias_relu();
+  /// relu_backward(max pool_backward(dp), y), y the pool's input, becomes pool_backward(relu_backward(dp,
+  /// pooled)): the mask on the pooled gradient, a fraction of the size (max_pool_relu_grad.cpp).
+  size_t reorder_max_pool_relu_grad();
   /// Trees of CPU unary / binary / cast nodes become one fused_elementwise node (fuse_elementwise.cpp).
   size_t fuse_elementwise();
   /// Every pass, then the memory plan (buffers freed after their last use); logs under KERAS_LOG_GRAPHS=1.

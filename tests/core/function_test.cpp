@@ -281,4 +281,44 @@ TEST_CASE("a traced training step with conv, bias and relu as ops fuses them and
   for (size_t i = 0; i < eager.size(); ++i) check_allclose(traced[i], eager[i], 1e-5);
 }
 
+TEST_CASE("a traced step applies relu's gradient to the max pool's output gradient, as eager computes it") {
+  utils::set_random_seed(5);
+  Variable w(random::normal({3, 3, 2, 4}) * 0.3f), b(Tensor({0.1f, -0.2f, 0.05f, 0.0f}));
+  const Tensor x = random::normal({3, 9, 8, 2});
+  auto step = [&](const std::string& pooling) {
+    return [&, pooling](const Tensors& a) {
+      GradientTape tape;
+      const Tensor y = ops::relu(ops::conv(a[0], w.value(), {.padding = "same"}) + b.value());
+      // Odd sizes: the last row is in no window, and "same" pads the columns.
+      const Tensor p = pooling == "max" ? ops::max_pool(y, {2, 2}, {.padding = "same"}) : ops::average_pool(y, {2, 2});
+      const Tensor loss = ops::sum(ops::square(p - 0.1f));
+      const Tensors grads = tape.gradient(loss, std::vector<Variable>{w, b});
+      return Tensors{loss, grads[0], grads[1]};
+    };
+  };
+  for (const std::string pooling : {"max", "avg"}) {
+    INFO(pooling);
+    const Tensors eager = step(pooling)({x});
+    Function f(step(pooling));
+    f({x});
+    const Tensors traced = f({x});
+    const std::string text = f.graph().str();
+    CHECK((text.find("(before max pool's gradient)") != std::string::npos) == (pooling == "max"));
+    for (size_t i = 0; i < eager.size(); ++i) check_allclose(traced[i], eager[i], 1e-6);
+  }
+  // A relu whose output feeds the pool and is read again: its gradient sums two paths, and stays.
+  auto two_paths = [&](const Tensors& a) {
+    GradientTape tape;
+    tape.watch(a[0]);
+    const Tensor y = ops::relu(a[0]);
+    const Tensor loss = ops::sum(ops::max_pool(y, {2, 2})) + ops::sum(y * 0.5f);
+    return Tensors{tape.gradient(loss, a[0])};
+  };
+  const Tensor eager = two_paths({x})[0];
+  Function g(two_paths);
+  g({x});
+  CHECK(g.graph().str().find("(before max pool's gradient)") == std::string::npos);
+  check_allclose(g({x})[0], eager, 1e-6);
+}
+
 }  // TEST_SUITE
