@@ -187,7 +187,7 @@ LoopScope::~LoopScope() {
   if (--loop_depth == 0) {
     pool().empty();
 #ifdef __GLIBC__
-    if (!std::getenv("NOTRIM")) ::malloc_trim(0);  // blocks under glibc's mmap threshold would stay resident in its free lists
+    ::malloc_trim(0);  // blocks under glibc's mmap threshold would stay resident in its free lists
 #endif
   }
 }
