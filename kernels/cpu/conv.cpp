@@ -124,6 +124,8 @@ struct BackwardWeights {
   dnnl::convolution_backward_weights::primitive_desc pd;
   dnnl::convolution_backward_weights prim;
   dnnl::reorder to_keras;  // from the primitive's diff_weights layout, when it is not Keras's
+  // From the user's activation layouts to the primitive's (Winograd's are blocked), when they differ.
+  dnnl::reorder src_in, diff_dst_in;
 };
 
 // A reorder primitive per (key, layouts), built once.
@@ -224,41 +226,84 @@ void backward_data_dnnl(const ConvBackwardDataArgs& a, const Dims& d, const Tens
   dnnl_stream().wait();
 }
 
+// The primitive for one convolution's weights gradient with `algorithm`, its activations in the
+// user's layout (`user_layouts`) or in whichever layout the primitive prefers.
+dnnl::convolution_backward_weights::primitive_desc backward_weights_pd(const Dims& d, const ConvGeometry& g,
+                                                                       bool with_bias, dnnl::algorithm algorithm,
+                                                                       bool user_layouts, dt type) {
+  const dnnl::memory::desc user_src = act_md(d, d.c, d.in, g.channels_first, type);
+  const dnnl::memory::desc user_dst = act_md(d, d.o, d.out, g.channels_first, type);
+  const dnnl::memory::desc src = user_layouts ? user_src : dnnl::memory::desc(user_src.dims(), type, tag::any);
+  const dnnl::memory::desc dst = user_layouts ? user_dst : dnnl::memory::desc(user_dst.dims(), type, tag::any);
+  const dnnl::memory::desc weights(weights_dims(d), type, tag::any);
+  const dnnl::memory::desc bias = with_bias ? dnnl::memory::desc({d.o}, type, tag::x) : dnnl::memory::desc();
+  const auto strides = to_dims(g.strides), dilation = to_dims(g.dilation, 1), pad_l = to_dims(g.padding_l),
+             pad_r = to_dims(g.padding_r);
+  // The forward hint must name the same algorithm and layouts.
+  const dnnl::convolution_forward::primitive_desc hint(
+      dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algorithm, src, weights, bias, dst, strides,
+                                      dilation, pad_l, pad_r),
+      dnnl_engine());
+  const auto desc = with_bias ? dnnl::convolution_backward_weights::desc(algorithm, src, weights, bias, dst, strides,
+                                                                         dilation, pad_l, pad_r)
+                              : dnnl::convolution_backward_weights::desc(algorithm, src, weights, dst, strides,
+                                                                         dilation, pad_l, pad_r);
+  return {desc, dnnl_engine(), hint};
+}
+
+// float32 weights' gradients with 16 or more input and output channels take oneDNN's Winograd kernel
+// (F(4x4, 3x3): 3x3 kernels, stride 1, no dilation, groups 1) wherever it has one: with the reorders
+// of both activations into its blocked layouts it measured 1.1-1.9x faster than the direct kernel in
+// every shape tried (16 to 256 channels, 8x8 to 32x32 images, batches 16 to 1000; Keras's simple
+// CNN's second layer: 2.1 -> 1.2-1.3 ms at batch 128), and it agrees with the direct kernel to ~1e-6
+// of the gradient's scale. Fewer channels are padded to 16 inside it, untried. Its forward and
+// data-gradient kernels are not used: behind the same reorders they were slower in some of those shapes.
 void backward_weights_dnnl(const ConvBackwardWeightsArgs& a, const Dims& d, const Tensor& diff_weights,
                            const Tensor& diff_bias, dt type = dt::f32) {
   const std::string key = primitive_key(d, a.geometry, {3, a.with_bias, static_cast<int64_t>(type)});
   static PrimitiveCache<BackwardWeights> cache;
+  const auto& g = a.geometry;
+  const dnnl::memory::desc user_src = act_md(d, d.c, d.in, g.channels_first, type);
+  const dnnl::memory::desc user_dst = act_md(d, d.o, d.out, g.channels_first, type);
   BackwardWeights b = cache.get(key, [&] {
-    try {
-      const auto& g = a.geometry;
-      const dnnl::memory::desc src = act_md(d, d.c, d.in, g.channels_first, type);
-      const dnnl::memory::desc weights(weights_dims(d), type, tag::any);
-      const dnnl::memory::desc dst = act_md(d, d.o, d.out, g.channels_first, type);
-      auto desc = a.with_bias
-                      ? dnnl::convolution_backward_weights::desc(
-                            dnnl::algorithm::convolution_direct, src, weights, dnnl::memory::desc({d.o}, type, tag::x),
-                            dst, to_dims(g.strides), to_dims(g.dilation, 1), to_dims(g.padding_l), to_dims(g.padding_r))
-                      : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, src, weights, dst,
-                                                                 to_dims(g.strides), to_dims(g.dilation, 1),
-                                                                 to_dims(g.padding_l), to_dims(g.padding_r));
-      dnnl::convolution_backward_weights::primitive_desc pd(desc, dnnl_engine(),
-                                                            forward_pd(d, g, a.with_bias, ConvActivation::none, type));
-      dnnl::reorder to_keras;
-      if (pd.diff_weights_desc() != keras_weights_md(d, type)) {
-        to_keras = dnnl::reorder(dnnl::reorder::primitive_desc(dnnl_engine(), pd.diff_weights_desc(), dnnl_engine(),
-                                                               keras_weights_md(d, type)));
+    dnnl::convolution_backward_weights::primitive_desc pd;
+    if (type == dt::f32 && d.groups == 1 && d.c >= 16 && d.o >= 16) {
+      try {
+        pd = backward_weights_pd(d, g, a.with_bias, dnnl::algorithm::convolution_winograd, false, type);
+      } catch (const dnnl::error&) {
+        // oneDNN has no Winograd kernel for this shape or CPU: the direct one below.
       }
-      return BackwardWeights{pd, dnnl::convolution_backward_weights(pd), to_keras};
+    }
+    try {
+      if (!pd) pd = backward_weights_pd(d, g, a.with_bias, dnnl::algorithm::convolution_direct, true, type);
+      auto reorder = [](const dnnl::memory::desc& from, const dnnl::memory::desc& to) {
+        return from == to ? dnnl::reorder()
+                          : dnnl::reorder(dnnl::reorder::primitive_desc(dnnl_engine(), from, dnnl_engine(), to));
+      };
+      return BackwardWeights{pd, dnnl::convolution_backward_weights(pd),
+                             reorder(pd.diff_weights_desc(), keras_weights_md(d, type)),
+                             reorder(user_src, pd.src_desc()), reorder(user_dst, pd.diff_dst_desc())};
     } catch (const dnnl::error& e) {
       dnnl_failure("conv_backward_weights", d, a.geometry, e);
     }
   });
   auto& engine = dnnl_engine();
+  // An activation in the primitive's layout: the user's buffer, or a copy in a pooled buffer.
+  auto operand = [&](const Tensor& t, const dnnl::memory::desc& user, const dnnl::memory::desc& want,
+                     const dnnl::reorder& in, Tensor& scratch) {
+    dnnl::memory user_mem(user, engine, const_cast<void*>(t.data()));
+    if (!in) return user_mem;
+    scratch = Tensor::empty(Shape{static_cast<int64_t>((want.get_size() + 3) / 4)}, DType::float32, t.device());
+    dnnl::memory out(want, engine, scratch.mutable_data());
+    in.execute(dnnl_stream(), user_mem, out);
+    return out;
+  };
+  Tensor src_copy, diff_dst_copy;
   dnnl::memory keras_mem(keras_weights_md(d, type), engine, diff_weights.mutable_data());
   dnnl::memory weights_mem = b.to_keras ? dnnl::memory(b.pd.diff_weights_desc(), engine) : keras_mem;
   std::unordered_map<int, dnnl::memory> args{
-      {DNNL_ARG_SRC, dnnl::memory(b.pd.src_desc(), engine, const_cast<void*>(a.src.data()))},
-      {DNNL_ARG_DIFF_DST, dnnl::memory(b.pd.diff_dst_desc(), engine, const_cast<void*>(a.diff_dst.data()))},
+      {DNNL_ARG_SRC, operand(a.src, user_src, b.pd.src_desc(), b.src_in, src_copy)},
+      {DNNL_ARG_DIFF_DST, operand(a.diff_dst, user_dst, b.pd.diff_dst_desc(), b.diff_dst_in, diff_dst_copy)},
       {DNNL_ARG_DIFF_WEIGHTS, weights_mem}};
   if (a.with_bias) args.emplace(DNNL_ARG_DIFF_BIAS, dnnl::memory(b.pd.diff_bias_desc(), engine, diff_bias.mutable_data()));
   b.prim.execute(dnnl_stream(), args);

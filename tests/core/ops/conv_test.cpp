@@ -341,7 +341,7 @@ void check_float32_gradients(const Shape& xs, const Shape& ws, const ops::ConvOp
   for (size_t i = 0; i < want.size(); ++i) check_allclose(got[i].astype(DType::float64), want[i], 1e-4, 1e-4);
 }
 
-TEST_CASE("conv's float32 gradients equal float64's, through oneDNN and through the patch matmul") {
+TEST_CASE("conv's float32 gradients equal float64's, through oneDNN (direct and Winograd) and through the patch matmul") {
   check_float32_gradients({2, 28, 28, 1}, {3, 3, 1, 8}, {}, 91);  // a first layer: the patch matmul
   check_float32_gradients({3, 7, 9, 3}, {3, 2, 3, 5}, {.strides = {2, 1}, .padding = "same"}, 92);
   check_float32_gradients({1, 11, 10, 2}, {3, 3, 2, 4}, {.padding = "same", .dilation_rate = {2, 3}}, 93);
@@ -349,6 +349,10 @@ TEST_CASE("conv's float32 gradients equal float64's, through oneDNN and through 
   check_float32_gradients({1, 11, 1}, {3, 1, 3}, {.padding = "causal"}, 95);  // 11 positions: one chunk
   check_float32_gradients({2, 5, 6, 7, 2}, {2, 3, 2, 2, 3}, {.strides = {1, 2, 1}, .padding = "same"}, 96);
   check_float32_gradients({2, 7, 9, 5}, {3, 3, 5, 4}, {.padding = "same"}, 97);  // five channels: oneDNN
+  // 3x3, stride 1, 16+ channels: the weights' gradient through oneDNN's Winograd kernel, where the CPU has it.
+  check_float32_gradients({2, 7, 9, 16}, {3, 3, 16, 16}, {.padding = "same"}, 98);
+  check_float32_gradients({3, 13, 11, 17}, {3, 3, 17, 20}, {}, 99);
+  check_float32_gradients({2, 16, 6, 7}, {3, 3, 16, 18}, {.padding = "same", .data_format = "channels_first"}, 100);
 }
 
 TEST_CASE("conv has second derivatives: the gradient of a gradient matches finite differences") {
