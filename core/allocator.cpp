@@ -29,8 +29,6 @@ thread_local int loop_depth = 0;
 
 size_t rounded(size_t nbytes) { return (std::max<size_t>(nbytes, 1) + kAlignment - 1) / kAlignment * kAlignment; }
 
-size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
-
 // Blocks of 128 KiB and more are mapped on their own and their pages made resident at once; blocks
 // of a huge page and more are also 2 MiB aligned and offered to transparent huge pages. On the
 // virtual machines here a page fault costs 10-14 us (measured: 0.3-0.4 GB/s of fresh memory), while
@@ -53,6 +51,8 @@ constexpr size_t kHugePage = size_t{2} << 20;
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23  // Linux 5.14; older kernels refuse it and fault pages in as they are touched
 #endif
+
+size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
 size_t page_size() {
   static const size_t size = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
