@@ -36,13 +36,15 @@ void check_shape(const Shape& got, const Shape& want, const char* kernel, const 
 
 // ---- oneDNN (float32) ----
 
+// The activations' descriptor in the user's layout, or (`user_layout` false) in whichever layout the
+// primitive prefers.
 dnnl::memory::desc act_md(const Dims& d, int64_t channels, const std::vector<int64_t>& spatial, bool channels_first,
-                          dt type = dt::f32) {
+                          dt type = dt::f32, bool user_layout = true) {
   dnnl::memory::dims dims{d.n, channels};
   dims.insert(dims.end(), spatial.begin(), spatial.end());
   static constexpr tag first[] = {tag::ncw, tag::nchw, tag::ncdhw};
   static constexpr tag last[] = {tag::nwc, tag::nhwc, tag::ndhwc};
-  return {dims, type, (channels_first ? first : last)[d.nsp - 1]};
+  return {dims, type, user_layout ? (channels_first ? first : last)[d.nsp - 1] : tag::any};
 }
 
 dnnl::memory::dims weights_dims(const Dims& d) {
@@ -94,15 +96,17 @@ std::string primitive_key(const Dims& d, const ConvGeometry& g, std::initializer
 }
 
 // `type` is the data type of every operand: f32, or bf16 (oneDNN accumulates bf16 in float32).
+// `user_layouts` false lets the primitive choose its activations' layouts (Winograd's are blocked).
 dnnl::convolution_forward::primitive_desc forward_pd(const Dims& d, const ConvGeometry& g, bool bias,
-                                                     ConvActivation activation, dt type = dt::f32) {
+                                                     ConvActivation activation, dt type = dt::f32,
+                                                     dnnl::algorithm algorithm = dnnl::algorithm::convolution_direct,
+                                                     bool user_layouts = true) {
   const dnnl::memory::desc weights(weights_dims(d), type, tag::any);
   const dnnl::memory::desc bias_md = bias ? dnnl::memory::desc({d.o}, type, tag::x) : dnnl::memory::desc();
   const dnnl::convolution_forward::desc desc(
-      dnnl::prop_kind::forward_training, dnnl::algorithm::convolution_direct,
-      act_md(d, d.c, d.in, g.channels_first, type), weights, bias_md, act_md(d, d.o, d.out, g.channels_first, type),
-      to_dims(g.strides), to_dims(g.dilation, 1),
-      to_dims(g.padding_l), to_dims(g.padding_r));
+      dnnl::prop_kind::forward_training, algorithm, act_md(d, d.c, d.in, g.channels_first, type, user_layouts),
+      weights, bias_md, act_md(d, d.o, d.out, g.channels_first, type, user_layouts), to_dims(g.strides),
+      to_dims(g.dilation, 1), to_dims(g.padding_l), to_dims(g.padding_r));
   dnnl::primitive_attr attr;
   if (activation == ConvActivation::relu) {
     dnnl::post_ops ops;
@@ -227,23 +231,18 @@ void backward_data_dnnl(const ConvBackwardDataArgs& a, const Dims& d, const Tens
 }
 
 // The primitive for one convolution's weights gradient with `algorithm`, its activations in the
-// user's layout (`user_layouts`) or in whichever layout the primitive prefers.
+// user's layouts or (`user_layouts` false) in whichever layouts the primitive prefers.
 dnnl::convolution_backward_weights::primitive_desc backward_weights_pd(const Dims& d, const ConvGeometry& g,
                                                                        bool with_bias, dnnl::algorithm algorithm,
                                                                        bool user_layouts, dt type) {
-  const dnnl::memory::desc user_src = act_md(d, d.c, d.in, g.channels_first, type);
-  const dnnl::memory::desc user_dst = act_md(d, d.o, d.out, g.channels_first, type);
-  const dnnl::memory::desc src = user_layouts ? user_src : dnnl::memory::desc(user_src.dims(), type, tag::any);
-  const dnnl::memory::desc dst = user_layouts ? user_dst : dnnl::memory::desc(user_dst.dims(), type, tag::any);
+  const dnnl::memory::desc src = act_md(d, d.c, d.in, g.channels_first, type, user_layouts);
+  const dnnl::memory::desc dst = act_md(d, d.o, d.out, g.channels_first, type, user_layouts);
   const dnnl::memory::desc weights(weights_dims(d), type, tag::any);
   const dnnl::memory::desc bias = with_bias ? dnnl::memory::desc({d.o}, type, tag::x) : dnnl::memory::desc();
   const auto strides = to_dims(g.strides), dilation = to_dims(g.dilation, 1), pad_l = to_dims(g.padding_l),
              pad_r = to_dims(g.padding_r);
-  // The forward hint must name the same algorithm and layouts.
-  const dnnl::convolution_forward::primitive_desc hint(
-      dnnl::convolution_forward::desc(dnnl::prop_kind::forward_training, algorithm, src, weights, bias, dst, strides,
-                                      dilation, pad_l, pad_r),
-      dnnl_engine());
+  // The forward hint names the same algorithm and layouts.
+  const auto hint = forward_pd(d, g, with_bias, ConvActivation::none, type, algorithm, user_layouts);
   const auto desc = with_bias ? dnnl::convolution_backward_weights::desc(algorithm, src, weights, bias, dst, strides,
                                                                          dilation, pad_l, pad_r)
                               : dnnl::convolution_backward_weights::desc(algorithm, src, weights, dst, strides,
